@@ -1,0 +1,15 @@
+"""Root URLs: the core shell, each app's pages, the REST API and the admin site."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("kejiju.core.urls")),
+    path("api/v1/", include("kejiju.core.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "kejiju.core.views.home.error_400"
+handler403 = "kejiju.core.views.home.error_403"
+handler404 = "kejiju.core.views.home.error_404"
+handler500 = "kejiju.core.views.home.error_500"

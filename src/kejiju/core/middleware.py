@@ -1,0 +1,30 @@
+"""Per-request region scope: the region switcher's choice, checked against the account."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from kejiju.core.permissions import account_region_code
+
+SESSION_KEY = "kejiju_active_region"
+
+
+class RegionScopeMiddleware:
+    """Copy the session's chosen region onto ``request.user.active_region_code`` when it lies
+    within the account's region; otherwise drop it (a forged value changes nothing)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            chosen = request.session.get(SESSION_KEY)
+            own = account_region_code(user)
+            if chosen and own is not None and str(chosen).startswith(own):
+                user.active_region_code = str(chosen)
+            elif chosen:
+                request.session.pop(SESSION_KEY, None)
+        return self.get_response(request)

@@ -1,0 +1,1 @@
+"""Write services of the core app (house rule 1): keyword-only, typed, one transaction, audited."""

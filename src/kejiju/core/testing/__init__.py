@@ -1,0 +1,1 @@
+"""Test helpers every module reuses: factories and the four-actor permission matrix."""
