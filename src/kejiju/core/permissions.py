@@ -54,6 +54,19 @@ def region_within(code: str | None, scope: str | None) -> bool:
     return code.startswith(scope)
 
 
+def code_column(field: str) -> str:
+    """The column holding a scope field's region code (``code`` on Region itself)."""
+    return field if field == "code" else f"{field}_id"
+
+
+def prefix_q(field: str, code: str) -> Q:
+    """Records whose scope field ``field`` names region ``code`` or a region below it. On a
+    foreign key to Region the lookup goes through ``code`` (its primary key), which Django
+    answers from the key column without a join."""
+    lookup = "code__startswith" if field == "code" else f"{field}__code__startswith"
+    return Q(**{lookup: code})
+
+
 def scope_q(user: User | AnonymousUser, fields: Iterable[str] = DEFAULT_SCOPE_FIELDS) -> Q | None:
     """The filter for records within the user's active region, over the owner and assigned
     region fields; ``None`` means no restriction (the whole deployment); a Q matching nothing
@@ -65,7 +78,7 @@ def scope_q(user: User | AnonymousUser, fields: Iterable[str] = DEFAULT_SCOPE_FI
         return None
     condition = Q()
     for field in fields:
-        condition |= Q(**{f"{field}_id__startswith": scope})
+        condition |= prefix_q(field, scope)
     return condition
 
 
@@ -74,7 +87,7 @@ def obj_region_codes(obj: Model) -> list[str]:
     fields: tuple[str, ...] = getattr(type(obj), "SCOPE_FIELDS", DEFAULT_SCOPE_FIELDS)
     codes = []
     for field in fields:
-        value: Any = getattr(obj, f"{field}_id", None)
+        value: Any = getattr(obj, code_column(field), None)
         if value:
             codes.append(str(value))
     return codes

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
 
-from kejiju.core.permissions import scope_q
+from kejiju.core.permissions import prefix_q, scope_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -41,7 +41,7 @@ class RegionScopedQuerySet(models.QuerySet[M]):
     def within(self, code: str) -> RegionScopedQuerySet[M]:
         """Records owned by ``code`` or any region below it (no user check: statistics helpers)."""
         field: str = getattr(self.model, "SCOPE_FIELDS", ("region",))[0]
-        return self.filter(**{f"{field}_id__startswith": code})
+        return self.filter(prefix_q(field, code))
 
 
 class RegionScopedManager(models.Manager[Any]):

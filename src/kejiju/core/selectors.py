@@ -12,7 +12,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 
 from kejiju.core.models import Attachment, CodeItem, OperationLog, Region, User
-from kejiju.core.permissions import active_region_code, can_see
+from kejiju.core.permissions import active_region_code, can_see, code_column, prefix_q
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class RegionCounter:
     key: str
     label: str
     queryset: Callable[[], QuerySet[Any]]
-    region_field: str = "region_id"
+    region_field: str = "region"
     url_name: str = ""
 
 
@@ -76,9 +76,9 @@ def region_counts_below(*, nodes: list[Region]) -> dict[str, dict[str, int]]:
             prefix = os.path.commonprefix(codes)
             qs = counter.queryset()
             if prefix:
-                qs = qs.filter(**{f"{counter.region_field}__startswith": prefix})
+                qs = qs.filter(prefix_q(counter.region_field, prefix))
             rows = (
-                qs.annotate(_node=Substr(counter.region_field, 1, length))
+                qs.annotate(_node=Substr(code_column(counter.region_field), 1, length))
                 .values("_node")
                 .annotate(n=Count("pk"))
                 .filter(_node__in=codes)

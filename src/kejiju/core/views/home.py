@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from kejiju.core.models import OperationLog, Region
-from kejiju.core.permissions import active_region_code
+from kejiju.core.permissions import active_region_code, prefix_q
 from kejiju.core.selectors import region_counters
 
 
@@ -24,7 +24,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
     for counter in region_counters():
         qs = counter.queryset()
         if scope:
-            qs = qs.filter(**{f"{counter.region_field}__startswith": scope})
+            qs = qs.filter(prefix_q(counter.region_field, scope))
         url = reverse(counter.url_name) if counter.url_name else ""
         cards.append({"label": counter.label, "value": qs.count(), "url": url})
     recent = []

@@ -1,0 +1,44 @@
+"""Fixtures shared by every module's tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _files_dir(settings: Any, tmp_path: Any) -> None:
+    """Each test stores attachments in its own temporary directory."""
+    settings.KEJIJU_FILES_DIR = tmp_path / "files"
+
+
+@pytest.fixture
+def regions(db: Any) -> dict[str, Any]:
+    """A small tree: province 34, city 3411, counties 341181 and 341182, a town and a village."""
+    from kejiju.core.testing.factories import region
+
+    return {
+        "province": region("34", "安徽省"),
+        "city": region("3411", "滁州市"),
+        "county": region("341181", "天长市"),
+        "other_county": region("341182", "明光市"),
+        "town": region("341181100", "天长街道"),
+        "village": region("341181100001", "测试村"),
+    }
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    """``make_user(role, region_code, **fields)`` → a user with the role's group permissions."""
+    from kejiju.core.testing.factories import role_user
+
+    return role_user
+
+
+@pytest.fixture
+def password() -> str:
+    from kejiju.core.testing.factories import TEST_PASSWORD
+
+    return TEST_PASSWORD
