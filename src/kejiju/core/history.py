@@ -39,6 +39,11 @@ def history_user_getter(instance: Any, request: Any = None, **kwargs: Any) -> An
     reason = _reason.get()
     if reason and not getattr(instance, "_change_reason", None):
         instance._change_reason = reason
+        instance._kejiju_reason = True
+    elif not reason and getattr(instance, "_kejiju_reason", False):
+        # a reason we set for an earlier save must not stick to this one
+        instance._change_reason = None
+        instance._kejiju_reason = False
     actor = _actor.get()
     if actor is not None:
         return actor

