@@ -4,9 +4,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 SCALE ?= city
+# Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k login"`.
+PYTEST_ARGS ?=
+# What ruff looks at (only the folders that exist).
+LINT_PATHS := $(wildcard src tests bench conftest.py)
 export DJANGO_SETTINGS_MODULE ?= kejiju.config.settings.dev
 
-.PHONY: run test check e2e bench install install-test lint typecheck contracts schema demo clean
+.PHONY: run test check e2e bench install install-test lint format format-check typecheck contracts schema demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,27 +35,38 @@ run: install
 	$(BIN)/kejiju demo --accounts
 	$(BIN)/kejiju runserver 127.0.0.1:$(PORT)
 
-## make test: the whole suite (SQLite unless DATABASE_URL is set), browser tests included when chromium is present.
+## make test: the whole suite (SQLite unless DATABASE_URL is set), browser tests included when chromium is
+## present (under CI=true a missing chromium fails them instead). Screenshots go to test-results/.
 test: install-test
-	DJANGO_SETTINGS_MODULE=kejiju.config.settings.test $(BIN)/pytest -q
+	DJANGO_SETTINGS_MODULE=kejiju.config.settings.test $(BIN)/pytest -q $(PYTEST_ARGS)
 
-## Browser tests only.
+## Browser tests only (Playwright driving /usr/bin/chromium; never `playwright install`).
 e2e: install-test
-	DJANGO_SETTINGS_MODULE=kejiju.config.settings.test $(BIN)/pytest -q -m e2e
+	DJANGO_SETTINGS_MODULE=kejiju.config.settings.test $(BIN)/pytest -q -m e2e tests/e2e $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check $(LINT_PATHS)
+
+## The code base is not yet in `ruff format` style; `make format` rewrites files, `format-check` reports.
+format: install-test
+	$(BIN)/ruff check --fix $(LINT_PATHS)
+	$(BIN)/ruff format $(LINT_PATHS)
+
+format-check: install-test
+	$(BIN)/ruff format --check $(LINT_PATHS)
 
 typecheck: install-test
 	$(BIN)/mypy
 
 contracts: install-test
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
 
 schema: install-test
+	mkdir -p docs/api
 	$(BIN)/kejiju spectacular --file docs/api/openapi.yaml --validate
 
+## make check: static checks, Django's system checks (also the production --deploy ones), migrations
+## in step with the models, then the whole suite.
 check: lint typecheck contracts
 	$(BIN)/kejiju check
 	DJANGO_SETTINGS_MODULE=kejiju.config.settings.prod KEJIJU_SECRET_KEY=check-only-$$(printf '%060d' 0) KEJIJU_ALLOWED_HOSTS=example.org $(BIN)/kejiju check --deploy --fail-level WARNING
@@ -63,4 +78,4 @@ bench: install-test
 	$(BIN)/python bench/run.py --scale $(SCALE)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache test-results

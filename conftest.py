@@ -42,3 +42,18 @@ def password() -> str:
     from kejiju.core.testing.factories import TEST_PASSWORD
 
     return TEST_PASSWORD
+
+
+@pytest.fixture
+def keep_connection() -> Any:
+    """For tests that call the real WSGI handler (schemathesis): it closes the database connection
+    when a request ends, which inside the test's transaction would lose it on PostgreSQL. Django's
+    test client disconnects the same handlers."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

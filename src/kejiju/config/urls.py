@@ -5,6 +5,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("kejiju.core.urls")),
+    path("orgs/", include("kejiju.orgs.urls")),
+    path("reports/", include("kejiju.reports.urls")),
+    path("api/v1/orgs/", include("kejiju.orgs.api.urls")),
     path("api/v1/", include("kejiju.core.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from kejiju.core.permissions import account_region_code
 
@@ -13,7 +14,8 @@ SESSION_KEY = "kejiju_active_region"
 
 class RegionScopeMiddleware:
     """Copy the session's chosen region onto ``request.user.active_region_code`` when it lies
-    within the account's region; otherwise drop it (a forged value changes nothing)."""
+    within the account's region; otherwise drop it (a forged value changes nothing). Accounts whose
+    password was set by an administrator are sent to the password page until they change it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -27,4 +29,9 @@ class RegionScopeMiddleware:
                 user.active_region_code = str(chosen)
             elif chosen:
                 request.session.pop(SESSION_KEY, None)
+            if getattr(user, "must_change_password", False) and request.method == "GET":
+                # a password set by an administrator is changed before anything else is done
+                allowed = (reverse("core:password_change"), reverse("core:logout"), "/static/", "/api/")
+                if not request.path.startswith(allowed):
+                    return HttpResponseRedirect(reverse("core:password_change"))
         return self.get_response(request)

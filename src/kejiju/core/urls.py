@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kejiju.core.views import attachments, audit, auth, codes, home, regions, users
+from kejiju.core.views import attachments, audit, auth, codes, home, imports, regions, users
 
 app_name = "core"
 
@@ -40,4 +40,11 @@ urlpatterns = [
     # code tables
     path("codes/", codes.code_list_view, name="code_list"),
     path("codes/<int:pk>/active/", codes.code_set_active_view, name="code_set_active"),
+    # the two-phase Excel import of any registered importer (kejiju.core.importing)
+    path("imports/<slug:name>/", imports.import_upload_view, name="import_upload"),
+    path("imports/<slug:name>/template/", imports.import_template_view, name="import_template"),
+    path("imports/<slug:name>/<str:token>/", imports.import_preview_view, name="import_preview"),
+    path("imports/<slug:name>/<str:token>/errors/", imports.import_errors_view, name="import_errors"),
+    path("imports/<slug:name>/<str:token>/commit/", imports.import_commit_view, name="import_commit"),
+    path("imports/<slug:name>/<str:token>/result/", imports.import_result_view, name="import_result"),
 ]

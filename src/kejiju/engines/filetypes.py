@@ -54,7 +54,10 @@ def _zip_kind(head: bytes, data: bytes | None) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except Exception:  # a damaged archive raises many error types (struct, unicode, EOF…): none is acceptable
+        return "unknown"
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        # macros renamed into an allowed extension (.docm → .docx) are refused outright
         return "unknown"
     if "[Content_Types].xml" in names:
         if "word/document.xml" in names:
@@ -73,12 +76,15 @@ def _looks_like_text(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
         return False
+    cut = len(data) > len(sample)
     for encoding in ("utf-8", "gb18030"):
         try:
             sample.decode(encoding)
             return True
         except UnicodeDecodeError:
-            # a multi-byte character may be cut at the sample's end
+            if not cut:
+                continue
+            # the sample may end inside a multi-byte character: allow up to 3 bytes to be cut off
             try:
                 sample[:-3].decode(encoding)
                 return True
@@ -87,8 +93,19 @@ def _looks_like_text(data: bytes) -> bool:
     return False
 
 
+#: Text that a browser would run as a page or a script if it ever rendered it; refused even under a
+#: .txt/.csv name so that a stored file can never become an HTML/SVG payload.
+_MARKUP_STARTS = (b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<svg", b"<?xml", b"<iframe", b"<object")
+
+
+def _looks_like_markup(data: bytes) -> bool:
+    head = data[:1024].lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    return head.startswith(_MARKUP_STARTS)
+
+
 def sniff(data: bytes) -> str:
-    """The kind of ``data`` by its content: a key of :data:`KINDS`, or ``"unknown"``."""
+    """The kind of ``data`` by its content: a key of :data:`KINDS`, ``"ole2"`` (legacy Office),
+    ``"text"``, ``"markup"`` (HTML/SVG/XML, never accepted) or ``"unknown"``."""
     head = data[:16]
     if head.startswith(b"%PDF-"):
         return "pdf"
@@ -104,6 +121,8 @@ def sniff(data: bytes) -> str:
         return _zip_kind(head, data)
     if head.startswith(_OLE2):
         return "ole2"
+    if data and _looks_like_markup(data):
+        return "markup"
     if data and _looks_like_text(data):
         return "text"
     return "unknown"
@@ -126,10 +145,13 @@ def check_upload(name: str, data: bytes, allowed: frozenset[str] = DEFAULT_ALLOW
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     ext = ALIASES.get(ext, ext)
     allowed_names = "、".join(sorted(allowed))
+    if not ext:
+        return SniffResult(False, "", "", "文件名没有扩展名，无法判断类型；允许的类型：%(allowed)s。" % {"allowed": allowed_names})
     if ext not in allowed or ext not in KINDS:
-        return SniffResult(False, "", "", f"不支持的文件类型“.{ext or '无扩展名'}”，允许的类型：{allowed_names}。")
+        return SniffResult(False, "", "", "不支持的文件类型“.%(ext)s”，允许的类型：%(allowed)s。"
+                           % {"ext": ext, "allowed": allowed_names})
     if not data:
-        return SniffResult(False, "", "", "文件为空。")
+        return SniffResult(False, "", "", "文件为空（0 字节），请选择有内容的文件。")
     actual = sniff(data)
     if ext in {"doc", "xls"}:
         ok = actual == "ole2"
@@ -138,6 +160,6 @@ def check_upload(name: str, data: bytes, allowed: frozenset[str] = DEFAULT_ALLOW
     else:
         ok = actual == ext
     if not ok:
-        return SniffResult(False, "", "", f"文件内容与扩展名“.{ext}”不符（可能是改名或伪装的文件），已拒绝。")
+        return SniffResult(False, "", "", "文件内容与扩展名“.%(ext)s”不符（可能是改名或伪装的文件），已拒绝。" % {"ext": ext})
     kind = KINDS[ext]
     return SniffResult(True, kind.kind, kind.mime, "")

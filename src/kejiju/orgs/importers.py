@@ -154,7 +154,8 @@ def commit(prepared: Any, actor: Any, batch_id: Any, report: ImportReport) -> No
             changed.append({**data, "pk": pk, "name_initials": name_initials(data["name"]), "updated_at": timezone.now()})
             if data["name"] != old_name:
                 aliases.append(OrganizationAlias(organization_id=pk, name=old_name, source="rename"))
-        update_rows(Organization, changed, fields=[*ORG_WRITE_FIELDS, "updated_at"])
+        # 主要产品 is not a column of the sheet: an update must not blank what the record already says
+        update_rows(Organization, changed, fields=[*(f for f in ORG_WRITE_FIELDS if f != "main_products"), "updated_at"])
         copy_history(Organization, [pk for pk, _, _ in updates], history_type="~", user=user, reason="Excel 导入")
         OrganizationAlias.objects.bulk_create(aliases, batch_size=2000)
 

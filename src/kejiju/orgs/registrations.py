@@ -1,11 +1,17 @@
-"""What the organizations registry adds to the platform: role permissions, menu, region counters."""
+"""What the organizations registry adds to the platform: role permissions, menu, region counters, the
+field-history pages, and its own panels of the organization detail page."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+from kejiju.core.audit import register_history_model
 from kejiju.core.choices import Role
 from kejiju.core.navigation import NavItem, register_nav
 from kejiju.core.roles import grant
 from kejiju.core.selectors import RegionCounter, register_region_counter
+from kejiju.orgs.panels import register_organization_panel
 
 VIEW = ("orgs.view_organization", "orgs.view_qualification", "orgs.view_intellectualproperty")
 EDIT = ("orgs.add_organization", "orgs.change_organization", "orgs.import_organization")
@@ -18,6 +24,7 @@ register_nav("orgs", "主体库", "buildings", 100, [
     NavItem("单位列表", "orgs:organization_list", "orgs.view_organization", "building"),
     NavItem("新增单位", "orgs:organization_create", "orgs.add_organization", "plus-circle"),
     NavItem("导入单位", "orgs:organization_import", "orgs.import_organization", "upload"),
+    NavItem("合并重复单位", "orgs:organization_merge", "orgs.merge_organization", "intersect"),
 ])
 
 
@@ -28,3 +35,35 @@ def _organizations():  # type: ignore[no-untyped-def]
 
 
 register_region_counter(RegionCounter("organizations", "单位", _organizations, url_name="orgs:organization_list"))
+
+# The history pages (core:history_detail/<key>/<pk>/) browse these models' field history.
+register_history_model("organization", "orgs.Organization", "单位")
+register_history_model("qualification", "orgs.Qualification", "资质")
+register_history_model("intellectualproperty", "orgs.IntellectualProperty", "知识产权")
+
+
+def _qualification_panel(user: Any, organization: Any) -> dict[str, Any] | None:
+    from kejiju.orgs import selectors
+    from kejiju.orgs.permissions import can_change_organization
+
+    if not user.has_perm("orgs.view_qualification"):
+        return None
+    today = date.today()
+    rows = [{"q": q, "valid": q.is_valid_on(today)} for q in selectors.organization_qualifications(organization=organization)]
+    return {"rows": rows, "can_edit": can_change_organization(user, organization)}
+
+
+def _ip_panel(user: Any, organization: Any) -> dict[str, Any] | None:
+    from kejiju.orgs import selectors
+    from kejiju.orgs.permissions import can_change_organization
+
+    if not user.has_perm("orgs.view_intellectualproperty"):
+        return None
+    items = list(selectors.organization_ip(organization=organization))
+    counts = {"I": sum(1 for i in items if i.ip_class == "I"), "II": sum(1 for i in items if i.ip_class == "II")}
+    return {"items": items, "counts": counts, "can_edit": can_change_organization(user, organization)}
+
+
+register_organization_panel("资质", "orgs/panel_qualifications.html", _qualification_panel, order=10,
+                            key="qualifications")
+register_organization_panel("知识产权", "orgs/panel_ip.html", _ip_panel, order=20, key="ip")

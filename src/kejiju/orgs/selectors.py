@@ -13,6 +13,13 @@ from kejiju.core.permissions import prefix_q
 from kejiju.engines.idcodes import normalize
 from kejiju.orgs.models import IntellectualProperty, Organization, OrganizationAlias, Qualification
 
+# The detail page's panel registry belongs to the public read surface: other modules add their panels
+# with ``kejiju.orgs.selectors.register_organization_panel`` (see :mod:`kejiju.orgs.panels`).
+from kejiju.orgs.panels import OrganizationPanel as OrganizationPanel
+from kejiju.orgs.panels import organization_panels as organization_panels
+from kejiju.orgs.panels import panels_for as panels_for
+from kejiju.orgs.panels import register_organization_panel as register_organization_panel
+
 _INITIALS = re.compile(r"^[a-zA-Z]{2,}$")
 _CODE_LIKE = re.compile(r"^[0-9A-Za-z]{6,18}$")
 
@@ -30,7 +37,7 @@ def organization_search_q(q: str) -> Q:
 
 def organization_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Organization]:
     """Organizations within the user's region. Filters: q, org_type, region (code prefix), industry
-    (section letter or division code), qualification (kind held and valid today), archived ("1" shows
+    (a section letter, which includes its divisions, or a division code), qualification (kind held and valid today), archived ("1" shows
     archived and merged records)."""
     qs = Organization.objects.restrict(user, "orgs.view_organization").select_related("region")
     filters = filters or {}
@@ -44,7 +51,14 @@ def organization_list(*, user: Any, filters: dict[str, Any] | None = None) -> Qu
     if region := (filters.get("region") or "").strip():
         qs = qs.filter(prefix_q("region", region))
     if industry := (filters.get("industry") or "").strip().upper():
-        qs = qs.filter(industry_code=industry)
+        if industry.isalpha():
+            # a section (门类) covers the organizations filed under its divisions (大类) too
+            from kejiju.core.models import CodeItem
+
+            divisions = CodeItem.objects.filter(kind="industry", parent_code=industry).values("code")
+            qs = qs.filter(Q(industry_code=industry) | Q(industry_code__in=divisions))
+        else:
+            qs = qs.filter(industry_code=industry.lstrip("ABCDEFGHIJKLMNOPQRST"))
     if kind := filters.get("qualification"):
         today = date.today()
         valid = Qualification.objects.filter(
@@ -60,6 +74,8 @@ def organization_get(*, user: Any, pk: Any) -> Organization:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("单位不存在。") from None
+    if not 0 < pk < 2**63:  # beyond a 64-bit key the database driver would raise instead of answering 404
+        raise Http404("单位不存在。")
     obj = organization_list(user=user, filters={"archived": "1"}).filter(pk=pk).first()
     if obj is None:
         raise Http404("单位不存在。")
@@ -80,3 +96,52 @@ def organization_ip(*, organization: Organization) -> QuerySet[IntellectualPrope
 
 def organization_by_credit_code(*, user: Any, credit_code: str) -> Organization | None:
     return organization_list(user=user, filters={"archived": "1"}).filter(credit_code=normalize(credit_code)).first()
+
+
+def organization_operations(*, user: Any, organization: Organization, limit: int = 20) -> list[Any]:
+    """The latest operation-log rows about an organization and its qualifications and IP (those
+    services record the organization in ``extra``), newest first; empty without
+    ``core.view_operationlog``, and only rows within the user's active region."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from kejiju.core.models import OperationLog
+
+    types = ContentType.objects.get_for_models(Organization, Qualification, IntellectualProperty)
+    condition = Q(target_type=types[Organization], target_id=str(organization.pk)) | Q(
+        target_type__in=[types[Qualification], types[IntellectualProperty]], extra__organization=organization.pk
+    )
+    return list(
+        OperationLog.objects.restrict(user, "core.view_operationlog")
+        .filter(condition)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def qualification_get(*, user: Any, organization: Organization, pk: Any) -> Qualification:
+    """A qualification of ``organization`` (already checked visible), else 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("资质不存在。") from None
+    if not 0 < pk < 2**63:
+        raise Http404("资质不存在。")
+    obj = organization.qualifications.filter(pk=pk).first()
+    if obj is None:
+        raise Http404("资质不存在。")
+    return obj
+
+
+def ip_get(*, user: Any, organization: Organization, pk: Any) -> IntellectualProperty:
+    """An intellectual-property record of ``organization`` (already checked visible), else 404."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("知识产权记录不存在。") from None
+    if not 0 < pk < 2**63:
+        raise Http404("知识产权记录不存在。")
+    obj = organization.intellectual_property.filter(pk=pk).first()
+    if obj is None:
+        raise Http404("知识产权记录不存在。")
+    return obj
+

@@ -115,7 +115,9 @@ def clean_organization(
     result.data["region"] = region_code
 
     org_type = org_type_value(str(raw.get("org_type") or ""))
-    if org_type is None:
+    if org_type is None and not str(raw.get("org_type") or "").strip():
+        result.error("org_type", "单位类型不能为空，应为：%s。" % "、".join(str(c.label) for c in OrgType))
+    elif org_type is None:
         result.error("org_type", "单位类型无效，应为：%s。" % "、".join(str(c.label) for c in OrgType))
     result.data["org_type"] = org_type or ""
 
@@ -272,9 +274,13 @@ def organization_merge(*, actor: Any, keep: Organization, duplicate: Organizatio
 
 @transaction.atomic
 def organization_archive(*, actor: Any, organization: Organization, archived: bool = True) -> Organization:
-    """Archive (hide from lists) or restore an organization; never deleted."""
+    """Archive (hide from lists) or restore an organization; never deleted. A merged duplicate cannot
+    be archived or restored (:class:`BusinessError`)."""
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     _check_perm(actor, "orgs.change_organization", org)
+    if org.merged_into_id:
+        # a merged duplicate stays archived: restoring it would list the same organization twice
+        raise BusinessError("该单位已合并，不能归档或恢复。", code="merged")
     org.is_archived = archived
     with acting(actor):
         org.save(update_fields=["is_archived", "updated_at"])
@@ -372,4 +378,34 @@ def ip_save(*, actor: Any, organization: Organization, ip_type: str, title: str,
     with acting(actor):
         obj.save()
     log_operation(actor=actor, action=actions.IP_SAVE, target=obj, extra={"organization": organization.pk})
+    return obj
+
+
+@transaction.atomic
+def qualification_archive(*, actor: Any, qualification: Qualification, archived: bool = True) -> Qualification:
+    """Archive (withdraw a wrongly entered or revoked certificate from the record) or restore a
+    qualification; never deleted. Raises :class:`BusinessError` without the right to change the
+    organization."""
+    obj = Qualification.objects.select_for_update().get(pk=qualification.pk)
+    _check_perm(actor, "orgs.change_organization", obj.organization)
+    obj.is_archived = archived
+    with acting(actor):
+        obj.save(update_fields=["is_archived", "updated_at"])
+    log_operation(actor=actor, action=actions.QUAL_ARCHIVE, target=obj,
+                  extra={"organization": obj.organization_id, "archived": archived})
+    return obj
+
+
+@transaction.atomic
+def ip_archive(*, actor: Any, ip: IntellectualProperty, archived: bool = True) -> IntellectualProperty:
+    """Archive or restore an intellectual-property record; never deleted (its number stays taken, so a
+    restored record cannot clash). Raises :class:`BusinessError` without the right to change the
+    organization."""
+    obj = IntellectualProperty.objects.select_for_update().get(pk=ip.pk)
+    _check_perm(actor, "orgs.change_organization", obj.organization)
+    obj.is_archived = archived
+    with acting(actor):
+        obj.save(update_fields=["is_archived", "updated_at"])
+    log_operation(actor=actor, action=actions.IP_ARCHIVE, target=obj,
+                  extra={"organization": obj.organization_id, "archived": archived})
     return obj

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "csp",
     "kejiju.core",
     "kejiju.orgs",
+    "kejiju.reports",
 ]
 
 MIDDLEWARE = [

@@ -159,3 +159,13 @@ def test_history_records_service_actor(regions):
     town.save()
     assert town.history.first().history_user_id is None
     assert not town.history.first().history_change_reason
+
+
+def test_must_change_password_is_enforced_on_every_page(client, regions):
+    from django.urls import reverse
+
+    user = UserFactory(region=regions["county"], must_change_password=True)
+    client.force_login(user)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302 and response["Location"] == reverse("core:password_change")
+    assert client.get(reverse("core:password_change")).status_code == 200

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kejiju.core.errors import BusinessError
 from kejiju.core.middleware import SESSION_KEY
+from kejiju.core.models import User
 from kejiju.core.permissions import account_region_code
 from kejiju.core.services.accounts import login_attempt, record_logout, token_create, user_change_password
 
@@ -70,8 +73,8 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             error, field = "两次输入的新密码不一致。", "new_password2"
         else:
             try:
-                user = user_change_password(actor=request.user, old_password=request.POST.get("old_password", ""),
-                                            new_password=new)
+                user = user_change_password(actor=cast(User, request.user),
+                                            old_password=request.POST.get("old_password", ""), new_password=new)
             except BusinessError as exc:
                 error, field = exc.message, exc.field or ""
             else:
@@ -90,29 +93,31 @@ def token_view(request: HttpRequest) -> HttpResponse:
     """Show whether the user has an API token; POST issues a new one (shown once)."""
     key = ""
     if request.method == "POST":
-        key = token_create(actor=request.user)
+        key = token_create(actor=cast(User, request.user))
     from rest_framework.authtoken.models import Token
 
-    has_token = Token.objects.filter(user=request.user).exists()
+    has_token = Token.objects.filter(user=cast(User, request.user)).exists()
     return render(request, "core/token.html", {"key": key, "has_token": has_token})
 
 
 @login_required
 @require_POST
 def region_switch_view(request: HttpRequest) -> HttpResponse:
-    """Work in a region below the account's own (users above county level). A code outside the
-    account's region is refused and changes nothing."""
+    """Work in a region below the account's own (users above county level, among the regions
+    the switcher offers: cities and counties). A county or lower account cannot switch, and a
+    code outside the account's region is refused; both change nothing."""
+    from kejiju.core.selectors import switchable_regions
+
     code = request.POST.get("region", "").strip()
     own = account_region_code(request.user)
-    if own is None or (code and not code.startswith(own)):
+    if own is None or len(own) >= 6:
+        messages.error(request, "您的账号所属区划不能再切换。")
+    elif code and not code.startswith(own):
         messages.error(request, "所选区划不在您的管辖范围内。")
     elif not code or code == own:
         request.session.pop(SESSION_KEY, None)
+    elif switchable_regions(user=request.user).filter(code=code).exists():
+        request.session[SESSION_KEY] = code
     else:
-        from kejiju.core.models import Region
-
-        if Region.objects.filter(code=code).exists():
-            request.session[SESSION_KEY] = code
-        else:
-            messages.error(request, "所选区划不存在。")
+        messages.error(request, "所选区划不存在或不能切换到该级别。")
     return HttpResponseRedirect(_safe_next(request, request.POST.get("next")))

@@ -1,0 +1,24 @@
+"""URLs of the organizations registry (house rule 8: explicit, names ``orgs:<model>_<action>``)."""
+
+from django.urls import path
+
+from kejiju.orgs import views
+
+app_name = "orgs"
+
+urlpatterns = [
+    path("", views.organization_list_view, name="organization_list"),
+    path("new/", views.organization_create_view, name="organization_create"),
+    path("import/", views.organization_import_view, name="organization_import"),
+    path("merge/", views.organization_merge_view, name="organization_merge"),
+    path("<int:pk>/", views.organization_detail_view, name="organization_detail"),
+    path("<int:pk>/edit/", views.organization_edit_view, name="organization_edit"),
+    path("<int:pk>/archive/", views.organization_archive_view, name="organization_archive"),
+    path("<int:pk>/qualifications/new/", views.qualification_form_view, name="qualification_create"),
+    path("<int:pk>/qualifications/<int:qpk>/edit/", views.qualification_form_view, name="qualification_edit"),
+    path("<int:pk>/qualifications/<int:qpk>/archive/", views.qualification_archive_view,
+         name="qualification_archive"),
+    path("<int:pk>/ip/new/", views.ip_form_view, name="ip_create"),
+    path("<int:pk>/ip/<int:ipk>/edit/", views.ip_form_view, name="ip_edit"),
+    path("<int:pk>/ip/<int:ipk>/archive/", views.ip_archive_view, name="ip_archive"),
+]
