@@ -1,9 +1,12 @@
 """Root URLs: the core shell, each app's pages, the REST API and the admin site."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "core/favicon.svg", permanent=True)),
     path("", include("kejiju.core.urls")),
     path("orgs/", include("kejiju.orgs.urls")),
     path("reports/", include("kejiju.reports.urls")),

@@ -72,7 +72,7 @@ TEMPLATES = [
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'kejiju.sqlite3'}"),
+        env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'kejiju.sqlite3'}",
         conn_max_age=env_int("KEJIJU_DB_CONN_MAX_AGE", 0),
     )
 }
