@@ -47,7 +47,7 @@ e2e: install-test
 lint: install-test
 	$(BIN)/ruff check $(LINT_PATHS)
 
-## The code base is not yet in `ruff format` style; `make format` rewrites files, `format-check` reports.
+## `make format` rewrites files in the house style; `format-check` (part of `make check`) reports.
 format: install-test
 	$(BIN)/ruff check --fix $(LINT_PATHS)
 	$(BIN)/ruff format $(LINT_PATHS)
@@ -67,7 +67,7 @@ schema: install-test
 
 ## make check: static checks, Django's system checks (also the production --deploy ones), migrations
 ## in step with the models, then the whole suite.
-check: lint typecheck contracts
+check: lint format-check typecheck contracts
 	$(BIN)/kejiju check
 	DJANGO_SETTINGS_MODULE=kejiju.config.settings.prod KEJIJU_SECRET_KEY=check-only-$$(printf '%060d' 0) KEJIJU_ALLOWED_HOSTS=example.org $(BIN)/kejiju check --deploy --fail-level WARNING
 	$(BIN)/kejiju makemigrations --check --dry-run

@@ -36,19 +36,21 @@ def make_rows(n: int, counties: list[str], seed: int = 7) -> list[list[str]]:
     rows = []
     for i in range(n):
         county = rng.choice(counties)
-        rows.append([
-            f"{rng.choice(WORDS)}{rng.choice(WORDS)}{i}{rng.choice(SUFFIX)}",
-            make_credit_code(f"91{county}MA{i:07d}"),
-            county,
-            rng.choice(TYPES),
-            rng.choice(SECTIONS),
-            f"安徽省某县某路{i % 500}号",
-            "张三",
-            "李四",
-            f"13{rng.randint(100000000, 999999999)}",
-            f"20{rng.randint(0, 24):02d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-            str(rng.randint(1, 900)),
-        ])
+        rows.append(
+            [
+                f"{rng.choice(WORDS)}{rng.choice(WORDS)}{i}{rng.choice(SUFFIX)}",
+                make_credit_code(f"91{county}MA{i:07d}"),
+                county,
+                rng.choice(TYPES),
+                rng.choice(SECTIONS),
+                f"安徽省某县某路{i % 500}号",
+                "张三",
+                "李四",
+                f"13{rng.randint(100000000, 999999999)}",
+                f"20{rng.randint(0, 24):02d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                str(rng.randint(1, 900)),
+            ]
+        )
     return rows
 
 
@@ -82,8 +84,9 @@ def main() -> None:
     from kejiju.core.services.regions import regions_load_province
 
     regions_load_province(actor=None, province_code="34")
-    admin = user_create(actor=None, username="bench", full_name="基准", password="Bench-2026-pass",
-                        role="system_admin", region=None)
+    admin = user_create(
+        actor=None, username="bench", full_name="基准", password="Bench-2026-pass", role="system_admin", region=None
+    )
     from kejiju.core.importing import run_import
     from kejiju.core.models import Region
     from kejiju.orgs.importers import ORGANIZATIONS
@@ -102,8 +105,10 @@ def main() -> None:
     report = run_import(ORGANIZATIONS, data, "bench.xlsx", actor=admin, commit=True)
     ours = time.perf_counter() - t0
     assert report.ok and report.created == args.rows, (report.created, report.errors[:3])
-    print(f"kejiju: validate only {validate_s:.1f} s; validate + commit {ours:.1f} s "
-          f"({Organization.objects.count()} organizations, {Organization.history.count()} history rows)")
+    print(
+        f"kejiju: validate only {validate_s:.1f} s; validate + commit {ours:.1f} s "
+        f"({Organization.objects.count()} organizations, {Organization.history.count()} history rows)"
+    )
 
     die_rows = args.die_rows or args.rows
     results = {}
@@ -135,8 +140,19 @@ def main() -> None:
         class Meta:
             model = Organization
             import_id_fields = ("credit_code",)
-            fields = ("name", "credit_code", "region", "org_type", "industry_code", "address",
-                      "legal_representative", "contact_person", "contact_phone", "founded_on", "staff_count")
+            fields = (
+                "name",
+                "credit_code",
+                "region",
+                "org_type",
+                "industry_code",
+                "address",
+                "legal_representative",
+                "contact_person",
+                "contact_phone",
+                "founded_on",
+                "staff_count",
+            )
 
         def before_import_row(self, row, **kwargs):  # type: ignore[no-untyped-def]
             row["单位类型"] = labels.get(row["单位类型"], row["单位类型"])
@@ -158,8 +174,10 @@ def main() -> None:
     ours_100k = ours * 100_000 / args.rows
     for mode, seconds in results.items():
         print(f"ratio vs {mode}: {seconds * 100_000 / die_rows / ours_100k:.1f}×")
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{connection.vendor} {connection.Database.sqlite_version if connection.vendor == 'sqlite' else ''}"
+    )
 
 
 if __name__ == "__main__":

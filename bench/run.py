@@ -83,8 +83,10 @@ def main() -> None:
         p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
         results.append((label, statistics.median(timings), p95, queries))
     print()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{connection.vendor}; regions {Region.objects.count()}, accounts {User.objects.count()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{connection.vendor}; regions {Region.objects.count()}, accounts {User.objects.count()}"
+    )
     print(f"{'bench':45} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
     for label, p50, p95, queries in results:
         print(f"{label:45} {p50:8.1f} {p95:8.1f} {queries:8d}")

@@ -16,14 +16,16 @@ from kejiju.core.testing.factories import role_user
 
 pytestmark = pytest.mark.e2e
 
-BODY = "\n".join([
-    "为做好2026年科技活动周工作，现将有关事项通知如下。",
-    "一、活动主题",
-    "（一）活动时间。2026年5月下旬。",
-    "二、有关要求",
-    "各单位要高度重视，精心组织。",
-    "特此通知。",
-])
+BODY = "\n".join(
+    [
+        "为做好2026年科技活动周工作，现将有关事项通知如下。",
+        "一、活动主题",
+        "（一）活动时间。2026年5月下旬。",
+        "二、有关要求",
+        "各单位要高度重视，精心组织。",
+        "特此通知。",
+    ]
+)
 
 
 def test_draft_preview_generate_and_download(page: Any, login: Any, tree: dict, screenshot: Any) -> None:

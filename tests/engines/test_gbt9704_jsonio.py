@@ -48,8 +48,12 @@ def test_letter_with_written_dates_signers_and_every_optional_field_round_trips(
         issuer="天长市科学技术局",
         issuer_mark="天长市科学技术局",
         title="关于商请推荐评审专家的函",
-        body=(Heading("推荐范围", level=1), Heading("具体要求。", level=2, content="请于6月底前报送。"),
-              Paragraph("特此函商。"), Table(rows=(("姓名", "单位"), ("王某", "某所")), header=False, font_size_pt=14)),
+        body=(
+            Heading("推荐范围", level=1),
+            Heading("具体要求。", level=2, content="请于6月底前报送。"),
+            Paragraph("特此函商。"),
+            Table(rows=(("姓名", "单位"), ("王某", "某所")), header=False, font_size_pt=14),
+        ),
         date="2026年6月9日",
         doc_number="天科函〔2026〕3号",
         copy_number="000001",
@@ -68,8 +72,12 @@ def test_letter_with_written_dates_signers_and_every_optional_field_round_trips(
     data = to_dict(doc)
     assert data["date"] == "2026年6月9日" and data["print_date"] == "2026-06-10"
     assert data["body"][1] == {"type": "heading", "level": 2, "text": "具体要求。", "content": "请于6月底前报送。"}
-    assert data["body"][3] == {"type": "table", "rows": [["姓名", "单位"], ["王某", "某所"]], "header": False,
-                               "font_size_pt": 14}
+    assert data["body"][3] == {
+        "type": "table",
+        "rows": [["姓名", "单位"], ["王某", "某所"]],
+        "header": False,
+        "font_size_pt": 14,
+    }
     assert from_dict(json.loads(json.dumps(data))) == doc
 
 
@@ -82,8 +90,11 @@ def test_minimal_document_gets_the_model_defaults() -> None:
 
 
 def test_heading_level_defaults_to_1_and_table_header_to_true() -> None:
-    doc = from_dict(minimal_dict(body=[{"type": "heading", "text": "总体要求"},
-                                       {"type": "table", "rows": [["项目", "金额"], ["甲", 12.5]]}]))
+    doc = from_dict(
+        minimal_dict(
+            body=[{"type": "heading", "text": "总体要求"}, {"type": "table", "rows": [["项目", "金额"], ["甲", 12.5]]}]
+        )
+    )
     assert doc.body[0] == Heading("总体要求", level=1)
     assert doc.body[1] == Table(rows=(("项目", "金额"), ("甲", "12.5")), header=True)
 
@@ -114,12 +125,15 @@ def test_unknown_field_lists_the_known_ones() -> None:
         ({"cc": ["市财政局", 3]}, "cc[1]", "字段“cc[1]”应为字符串，实际是整数。"),
         ({"date": 20260609}, "date", "日期字符串"),
         ({"date": "2026-02-30"}, "date", "不是真实存在的日期"),
-        ({"layout": "red"}, "layout", "只能是 \"document\"（文件格式）或 \"letter\"（信函格式）"),
+        ({"layout": "red"}, "layout", '只能是 "document"（文件格式）或 "letter"（信函格式）'),
         ({"body": {"type": "paragraph"}}, "body", "字段“body”应为数组（正文块的列表），实际是对象。"),
         ({"body": ["一段"]}, "body[0]", "应为对象"),
         ({"body": [{"type": "image", "src": "x.png"}]}, "body[0].type", "“image”无效"),
-        ({"body": [{"type": "heading", "text": "总体要求", "level": "1"}]}, "body[0].level",
-         "字段“body[0].level”应为整数（1 至 4），实际是字符串。"),
+        (
+            {"body": [{"type": "heading", "text": "总体要求", "level": "1"}]},
+            "body[0].level",
+            "字段“body[0].level”应为整数（1 至 4），实际是字符串。",
+        ),
         ({"body": [{"type": "heading", "text": "总体要求", "level": True}]}, "body[0].level", "实际是布尔值"),
         ({"body": [{"type": "paragraph"}]}, "body[0].text", "缺少必填字段“body[0].text”"),
         ({"body": [{"type": "paragraph", "text": "a", "level": 2}]}, "body[0].level", "paragraph 块不认识字段"),
@@ -207,7 +221,13 @@ def test_body_to_text_numbers_headings_and_parses_back() -> None:
 
 def test_heading_level_of_typed_numbers() -> None:
     assert [heading_level(t) for t in ("十二、附则", "（十）其他", "12.细则", "（12）条款", "2026年", "第一条")] == [
-        1, 2, 3, 4, None, None]
+        1,
+        2,
+        3,
+        4,
+        None,
+        None,
+    ]
 
 
 def test_blank_text_gives_no_blocks_which_validate_reports() -> None:

@@ -252,16 +252,20 @@ class HistoryRows:
 def _resolve_rows(raw: list[dict[str, Any]]) -> list[HistoryRow]:
     from kejiju.core.models import User
 
-    rows = [HistoryRow(r["h_id"], r["h_date"], r["h_user"], r["h_key"], r["h_pk"], r["h_type"], r["h_reason"] or "")
-            for r in raw]
+    rows = [
+        HistoryRow(r["h_id"], r["h_date"], r["h_user"], r["h_key"], r["h_pk"], r["h_type"], r["h_reason"] or "")
+        for r in raw
+    ]
     users = {u.pk: u for u in User.objects.filter(pk__in={r.user_id for r in rows if r.user_id})}
     by_key: dict[str, list[HistoryRow]] = {}
     for row in rows:
         by_key.setdefault(row.key, []).append(row)
     for key, group in by_key.items():
         entry = HISTORY_MODELS[key]
-        records = {h.history_id: h for h in entry.history_model._default_manager.filter(
-            history_id__in=[r.history_id for r in group])}
+        records = {
+            h.history_id: h
+            for h in entry.history_model._default_manager.filter(history_id__in=[r.history_id for r in group])
+        }
         for row in group:
             row.label = entry.label
             record = records.get(row.history_id)
@@ -309,15 +313,19 @@ def history_list(*, user: Any, filters: dict[str, Any] | None = None) -> History
         if filters.get("type") in HISTORY_TYPE_LABELS:
             qs = qs.filter(history_type=filters["type"])
         pk_name = entry.model._meta.pk.name
-        qs = qs.order_by().annotate(
-            h_id=F("history_id"),
-            h_date=F("history_date"),
-            h_user=F("history_user_id"),
-            h_type=F("history_type"),
-            h_reason=Coalesce(F("history_change_reason"), Value(""), output_field=models.CharField()),
-            h_pk=Cast(pk_name, output_field=models.CharField(max_length=64)),
-            h_key=Value(key, output_field=models.CharField(max_length=40)),
-        ).values(*_ROW_FIELDS)
+        qs = (
+            qs.order_by()
+            .annotate(
+                h_id=F("history_id"),
+                h_date=F("history_date"),
+                h_user=F("history_user_id"),
+                h_type=F("history_type"),
+                h_reason=Coalesce(F("history_change_reason"), Value(""), output_field=models.CharField()),
+                h_pk=Cast(pk_name, output_field=models.CharField(max_length=64)),
+                h_key=Value(key, output_field=models.CharField(max_length=40)),
+            )
+            .values(*_ROW_FIELDS)
+        )
         parts.append(qs)
     if not parts:
         return HistoryRows(None)
@@ -421,9 +429,15 @@ def history_compare(old: Any, new: Any, *, all_fields: bool = False) -> list[Fie
             continue
         old_value = change.old if change else model_field.value_from_object(old)
         new_value = change.new if change else model_field.value_from_object(new)
-        result.append(FieldChange(model_field.name, str(model_field.verbose_name),
-                                  display_value(model_field, old_value), display_value(model_field, new_value),
-                                  changed=change is not None))
+        result.append(
+            FieldChange(
+                model_field.name,
+                str(model_field.verbose_name),
+                display_value(model_field, old_value),
+                display_value(model_field, new_value),
+                changed=change is not None,
+            )
+        )
     return result
 
 
@@ -436,8 +450,11 @@ def history_versions(versions: list[Any]) -> list[Version]:
         user = record.history_user
         actor = (user.full_name or user.username) if user is not None else "系统"
         if previous is None:
-            changes = [FieldChange(f.name, str(f.verbose_name), "", display_value(f, f.value_from_object(record)))
-                       for f in _tracked_fields(record) if f.value_from_object(record) not in (None, "")]
+            changes = [
+                FieldChange(f.name, str(f.verbose_name), "", display_value(f, f.value_from_object(record)))
+                for f in _tracked_fields(record)
+                if f.value_from_object(record) not in (None, "")
+            ]
         else:
             changes = history_compare(previous, record)
         result.append(Version(record, number, actor, changes))

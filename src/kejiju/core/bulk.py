@@ -42,7 +42,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, fi
     columns, getters = [], []
     for name in fields:
         field = meta.get_field(name)
-        columns.append(connection.ops.quote_name(field.column))  # type: ignore[union-attr]
+        columns.append(connection.ops.quote_name(str(field.column)))  # type: ignore[union-attr]
         adapt = _adapter(field)  # type: ignore[arg-type]
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         getters.append((name, getattr(field, "attname", name), adapt, auto))
@@ -70,9 +70,9 @@ def update_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, fi
     sets, getters = [], []
     for name in fields:
         field = meta.get_field(name)
-        sets.append(f"{connection.ops.quote_name(field.column)} = %s")  # type: ignore[union-attr]
+        sets.append(f"{connection.ops.quote_name(str(field.column))} = %s")  # type: ignore[union-attr]
         getters.append((name, getattr(field, "attname", name), _adapter(field)))  # type: ignore[arg-type]
-    pk_column = connection.ops.quote_name(meta.pk.column)  # type: ignore[union-attr]
+    pk_column = connection.ops.quote_name(str(meta.pk.column))  # type: ignore[union-attr]
     sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {', '.join(sets)} WHERE {pk_column} = %s"
     params = []
     for row in rows:
@@ -87,27 +87,27 @@ def update_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, fi
     return len(params)
 
 
-def copy_history(model: type[models.Model], pks: Iterable[Any], *, history_type: str, user: Any = None,
-                 reason: str = "") -> int:
+def copy_history(
+    model: type[models.Model], pks: Iterable[Any], *, history_type: str, user: Any = None, reason: str = ""
+) -> int:
     """Write one history row per record (``+`` created, ``~`` changed) by copying the records' current
     values inside the database, as simple-history would after a save."""
     history_model = model.history.model  # type: ignore[attr-defined]
     quote = connection.ops.quote_name
-    mirrored = [f.column for f in history_model._meta.concrete_fields
-                if not f.name.startswith("history_")]
-    source_columns = {f.column for f in model._meta.concrete_fields}
+    mirrored = [str(f.column) for f in history_model._meta.concrete_fields if not f.name.startswith("history_")]
+    source_columns = {str(f.column) for f in model._meta.concrete_fields}
     mirrored = [c for c in mirrored if c in source_columns]
     extra_names = ["history_date", "history_type", "history_user_id", "history_change_reason"]
     target = ", ".join([*map(quote, mirrored), *map(quote, extra_names)])
     source = ", ".join(quote(c) for c in mirrored)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     user_id = getattr(user, "pk", None)
-    pk_column = quote(model._meta.pk.column)  # type: ignore[union-attr]
+    pk_column = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
     written = 0
     ids = list(pks)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), CHUNK):
-            chunk = ids[start:start + CHUNK]
+            chunk = ids[start : start + CHUNK]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(
                 f"INSERT INTO {quote(history_model._meta.db_table)} ({target}) "
@@ -122,7 +122,7 @@ def ids_by(model: type[models.Model], field: str, values: Sequence[Any]) -> dict
     """Map values of a unique field to primary keys, in chunks."""
     found: dict[Any, Any] = {}
     for start in range(0, len(values), CHUNK):
-        chunk = values[start:start + CHUNK]
+        chunk = values[start : start + CHUNK]
         found.update(model._default_manager.filter(**{f"{field}__in": chunk}).values_list(field, "pk"))
     return found
 

@@ -26,7 +26,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
 
         for region in switchable_regions(user=user):
             depth = max(0, (len(region.code) - max(len(own), 2)) // 2)
-            region.indent = "\u3000" * depth
+            setattr(region, "indent", "\u3000" * depth)  # noqa: B010  (a display attribute for the template)
             switch_regions.append(region)
         if not own:
             switch_regions.insert(0, Region(code="", name="全部区划", level=2))

@@ -38,8 +38,9 @@ def _plain(value: Any) -> Any:
 def write_workbook(sheet_name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """One sheet with a bold header row; every text cell escaped; numbers stay numbers."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
     sheet = book.add_worksheet(sheet_name[:31])
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     for col, header in enumerate(headers):
@@ -65,6 +66,7 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[dict[str, st
     """Read the first sheet of an .xlsx/.xls/.ods/.csv upload: header row, then rows as dicts of
     text (numbers that are whole become "12", dates "2026-06-09"). Empty trailing rows dropped."""
     name = filename.lower()
+    table: list[list[Any]]
     if name.endswith(".csv"):
         text = None
         for encoding in ("utf-8-sig", "gb18030"):
@@ -89,7 +91,7 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[dict[str, st
     if not table:
         raise SheetError("文件中没有数据。")
     headers = [_cell_text(h) for h in table[0]]
-    rows = []
+    rows: list[dict[str, str] | None] = []
     for raw in table[1:]:
         cells = [_cell_text(v) for v in raw]
         if not any(cells):

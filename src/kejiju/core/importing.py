@@ -58,17 +58,24 @@ class ImportReport:
         return not self.errors
 
     def error(self, row: int, column: str, value: Any, message: str) -> None:
-        self.errors.append({"row": row, "column": column, "value": "" if value is None else str(value),
-                            "message": message})
+        self.errors.append(
+            {"row": row, "column": column, "value": "" if value is None else str(value), "message": message}
+        )
 
     def warning(self, row: int, column: str, value: Any, message: str) -> None:
-        self.warnings.append({"row": row, "column": column, "value": "" if value is None else str(value),
-                              "message": message})
+        self.warnings.append(
+            {"row": row, "column": column, "value": "" if value is None else str(value), "message": message}
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "rows": self.rows, "created": self.created, "updated": self.updated,
-                "errors": sorted(self.errors, key=lambda e: (e["row"], e["column"])),
-                "warnings": sorted(self.warnings, key=lambda e: (e["row"], e["column"]))}
+        return {
+            "ok": self.ok,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "errors": sorted(self.errors, key=lambda e: (e["row"], e["column"])),
+            "warnings": sorted(self.warnings, key=lambda e: (e["row"], e["column"])),
+        }
 
 
 @dataclass
@@ -158,9 +165,13 @@ def run_import(importer: Importer, data: bytes, filename: str, *, actor: Any, co
     batch = new_batch_id()
     with transaction.atomic():
         importer.commit(prepared, actor, batch, report)
-        log_operation(actor=actor, action=importer.action, region=importer.region_of(actor), batch_id=batch,
-                      extra={"file": filename[:200], "rows": report.rows, "created": report.created,
-                             "updated": report.updated})
+        log_operation(
+            actor=actor,
+            action=importer.action,
+            region=importer.region_of(actor),
+            batch_id=batch,
+            extra={"file": filename[:200], "rows": report.rows, "created": report.created, "updated": report.updated},
+        )
     report.committed = True
     report.batch_id = str(batch)
     return report
@@ -186,10 +197,18 @@ def template_workbook(importer: Importer) -> bytes:
                 codes.write_string(r, col, value)
             if values:
                 letter = xlsxwriter.utility.xl_col_to_name(col)
-                sheet.data_validation(1, col, 100000, col, {
-                    "validate": "list", "source": f"='代码'!${letter}$1:${letter}${len(values)}",
-                    "error_title": "取值无效", "error_message": "请从下拉列表中选择。",
-                })
+                sheet.data_validation(
+                    1,
+                    col,
+                    100000,
+                    col,
+                    {
+                        "validate": "list",
+                        "source": f"='代码'!${letter}$1:${letter}${len(values)}",
+                        "error_title": "取值无效",
+                        "error_message": "请从下拉列表中选择。",
+                    },
+                )
         if column.help:
             sheet.write_comment(0, col, column.help)
     sheet.freeze_panes(1, 0)
@@ -213,7 +232,9 @@ def error_workbook(importer: Importer, data: bytes, filename: str, report: Impor
     by_row: dict[int, list[str]] = {}
     for err in report.errors:
         by_cell.setdefault((err["row"], err["column"]), []).append(err["message"])
-        by_row.setdefault(err["row"], []).append(f"{err['column']}：{err['message']}" if err["column"] else err["message"])
+        by_row.setdefault(err["row"], []).append(
+            f"{err['column']}：{err['message']}" if err["column"] else err["message"]
+        )
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
     sheet = book.add_worksheet("错误标注")

@@ -67,11 +67,16 @@ def render_list(
         headers = [c.header for c in page.columns]
         rows = ([c.value(obj) for c in page.columns] for obj in qs.iterator(chunk_size=2000))
         content = write_workbook(page.title, headers, rows)
-        log_operation(actor=request.user, action=actions.EXPORT,
-                      region=getattr(request.user, "active_region_code", None) or getattr(request.user, "region_id", None),
-                      extra={"list": page.export_name, "query": request.GET.urlencode()})
+        log_operation(
+            actor=request.user,
+            action=actions.EXPORT,
+            region=getattr(request.user, "active_region_code", None) or getattr(request.user, "region_id", None),
+            extra={"list": page.export_name, "query": request.GET.urlencode()},
+        )
         stamp = timezone.localtime().strftime("%Y%m%d%H%M")
-        response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         from urllib.parse import quote
 
         filename = quote(f"{page.title}_{stamp}.xlsx")
@@ -88,15 +93,14 @@ def render_list(
     params.pop("page", None)
     sort_params = params.copy()
     sort_params.pop("sort", None)
-    rows = [
-        {"obj": obj, "cells": [c.value(obj) for c in page.columns],
-         "url": page.row_url(obj) if page.row_url else ""}
+    page_rows = [
+        {"obj": obj, "cells": [c.value(obj) for c in page.columns], "url": page.row_url(obj) if page.row_url else ""}
         for obj in page_obj.object_list
     ]
     ctx = {
         "page": page,
         "page_obj": page_obj,
-        "rows": rows,
+        "rows": page_rows,
         "sort": sort,
         "query_string": params.urlencode(),
         "sort_query": sort_params.urlencode(),

@@ -52,11 +52,17 @@ def navigation_for(user: Any) -> list[dict[str, Any]]:
     return result
 
 
-register_nav("system", "系统管理", "gear", 900, [
-    NavItem("行政区划", "core:region_tree", "core.view_region", "diagram-3"),
-    NavItem("账号管理", "core:user_list", "core.view_user", "people"),
-    NavItem("操作日志", "core:oplog_list", "core.view_operationlog", "journal-text"),
-    NavItem("修改历史", "core:history_list", "core.view_operationlog", "clock-history"),
-    NavItem("附件", "core:attachment_list", "core.view_attachment", "paperclip"),
-    NavItem("代码表", "core:code_list", "core.view_codeitem", "list-ol"),
-])
+register_nav(
+    "system",
+    "系统管理",
+    "gear",
+    900,
+    [
+        NavItem("行政区划", "core:region_tree", "core.view_region", "diagram-3"),
+        NavItem("账号管理", "core:user_list", "core.view_user", "people"),
+        NavItem("操作日志", "core:oplog_list", "core.view_operationlog", "journal-text"),
+        NavItem("修改历史", "core:history_list", "core.view_operationlog", "clock-history"),
+        NavItem("附件", "core:attachment_list", "core.view_attachment", "paperclip"),
+        NavItem("代码表", "core:code_list", "core.view_codeitem", "list-ol"),
+    ],
+)

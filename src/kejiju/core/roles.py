@@ -63,21 +63,72 @@ def sync_user_groups(user: Any) -> None:
 
 
 # Core grants.
-grant(Role.SYSTEM_ADMIN, "core.view_region", "core.add_region", "core.change_region", "core.import_region",
-      "core.view_user", "core.add_user", "core.change_user", "core.unlock_user",
-      "core.view_operationlog", "core.view_attachment", "core.add_attachment", "core.change_attachment",
-      "core.view_codeitem", "core.change_codeitem", "core.view_bureau", "core.change_bureau",
-      "core.view_department", "core.add_department", "core.change_department")
-grant(Role.BUREAU_ADMIN, "core.view_region", "core.add_region", "core.change_region", "core.import_region",
-      "core.view_user", "core.add_user", "core.change_user", "core.unlock_user",
-      "core.view_operationlog", "core.view_attachment", "core.add_attachment", "core.view_codeitem",
-      "core.view_bureau", "core.change_bureau", "core.view_department", "core.add_department",
-      "core.change_department")
-grant(Role.BUREAU_LEADER, "core.view_region", "core.view_user", "core.view_operationlog", "core.view_attachment",
-      "core.view_codeitem", "core.view_bureau", "core.view_department")
-grant(Role.BUREAU_STAFF, "core.view_region", "core.add_region", "core.change_region", "core.import_region",
-      "core.view_attachment", "core.add_attachment", "core.view_codeitem", "core.view_bureau",
-      "core.view_department", "core.view_user")
+grant(
+    Role.SYSTEM_ADMIN,
+    "core.view_region",
+    "core.add_region",
+    "core.change_region",
+    "core.import_region",
+    "core.view_user",
+    "core.add_user",
+    "core.change_user",
+    "core.unlock_user",
+    "core.view_operationlog",
+    "core.view_attachment",
+    "core.add_attachment",
+    "core.change_attachment",
+    "core.view_codeitem",
+    "core.change_codeitem",
+    "core.view_bureau",
+    "core.change_bureau",
+    "core.view_department",
+    "core.add_department",
+    "core.change_department",
+)
+grant(
+    Role.BUREAU_ADMIN,
+    "core.view_region",
+    "core.add_region",
+    "core.change_region",
+    "core.import_region",
+    "core.view_user",
+    "core.add_user",
+    "core.change_user",
+    "core.unlock_user",
+    "core.view_operationlog",
+    "core.view_attachment",
+    "core.add_attachment",
+    "core.view_codeitem",
+    "core.view_bureau",
+    "core.change_bureau",
+    "core.view_department",
+    "core.add_department",
+    "core.change_department",
+)
+grant(
+    Role.BUREAU_LEADER,
+    "core.view_region",
+    "core.view_user",
+    "core.view_operationlog",
+    "core.view_attachment",
+    "core.view_codeitem",
+    "core.view_bureau",
+    "core.view_department",
+)
+grant(
+    Role.BUREAU_STAFF,
+    "core.view_region",
+    "core.add_region",
+    "core.change_region",
+    "core.import_region",
+    "core.view_attachment",
+    "core.add_attachment",
+    "core.view_codeitem",
+    "core.view_bureau",
+    "core.view_department",
+    "core.view_user",
+)
 grant(Role.TOWN_STATION, "core.view_region", "core.view_attachment", "core.add_attachment", "core.view_codeitem")
-grant((Role.EXPERT, Role.COMMISSIONER, Role.ORG_USER), "core.view_attachment", "core.add_attachment",
-      "core.view_codeitem")
+grant(
+    (Role.EXPERT, Role.COMMISSIONER, Role.ORG_USER), "core.view_attachment", "core.add_attachment", "core.view_codeitem"
+)

@@ -39,7 +39,9 @@ def region_counters() -> list[RegionCounter]:
     return list(_COUNTERS)
 
 
-register_region_counter(RegionCounter("users", "账号", lambda: User.objects.filter(is_active=True), url_name="core:user_list"))
+register_region_counter(
+    RegionCounter("users", "账号", lambda: User.objects.filter(is_active=True), url_name="core:user_list")
+)
 register_region_counter(RegionCounter("attachments", "附件", lambda: Attachment.objects.filter(is_archived=False)))
 
 
@@ -218,7 +220,9 @@ def user_region_options(*, code: str | None, max_level: int = 9, include: str | 
 
 
 def operation_log_list(*, user: Any) -> QuerySet[OperationLog]:
-    return OperationLog.objects.restrict(user, "core.view_operationlog").select_related("actor", "target_type", "region")
+    return OperationLog.objects.restrict(user, "core.view_operationlog").select_related(
+        "actor", "target_type", "region"
+    )
 
 
 def attachment_get(*, user: Any, pk: Any) -> Attachment:

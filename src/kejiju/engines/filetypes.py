@@ -25,7 +25,9 @@ KINDS: dict[str, FileKind] = {
         FileKind("pdf", "application/pdf", "PDF 文档"),
         FileKind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word 文档"),
         FileKind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel 工作簿"),
-        FileKind("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "PowerPoint 演示文稿"),
+        FileKind(
+            "pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "PowerPoint 演示文稿"
+        ),
         FileKind("doc", "application/msword", "Word 97-2003 文档"),
         FileKind("xls", "application/vnd.ms-excel", "Excel 97-2003 工作簿"),
         FileKind("jpg", "image/jpeg", "JPEG 图片"),
@@ -43,7 +45,9 @@ KINDS: dict[str, FileKind] = {
 ALIASES = {"jpeg": "jpg"}
 
 IMAGE_KINDS = frozenset({"jpg", "png", "gif", "webp"})
-DEFAULT_ALLOWED = frozenset({"pdf", "docx", "xlsx", "pptx", "doc", "xls", "jpg", "png", "gif", "webp", "zip", "ofd", "txt", "csv"})
+DEFAULT_ALLOWED = frozenset(
+    {"pdf", "docx", "xlsx", "pptx", "doc", "xls", "jpg", "png", "gif", "webp", "zip", "ofd", "txt", "csv"}
+)
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -146,10 +150,16 @@ def check_upload(name: str, data: bytes, allowed: frozenset[str] = DEFAULT_ALLOW
     ext = ALIASES.get(ext, ext)
     allowed_names = "、".join(sorted(allowed))
     if not ext:
-        return SniffResult(False, "", "", "文件名没有扩展名，无法判断类型；允许的类型：%(allowed)s。" % {"allowed": allowed_names})
+        return SniffResult(
+            False, "", "", "文件名没有扩展名，无法判断类型；允许的类型：%(allowed)s。" % {"allowed": allowed_names}
+        )
     if ext not in allowed or ext not in KINDS:
-        return SniffResult(False, "", "", "不支持的文件类型“.%(ext)s”，允许的类型：%(allowed)s。"
-                           % {"ext": ext, "allowed": allowed_names})
+        return SniffResult(
+            False,
+            "",
+            "",
+            "不支持的文件类型“.%(ext)s”，允许的类型：%(allowed)s。" % {"ext": ext, "allowed": allowed_names},
+        )
     if not data:
         return SniffResult(False, "", "", "文件为空（0 字节），请选择有内容的文件。")
     actual = sniff(data)
@@ -160,6 +170,8 @@ def check_upload(name: str, data: bytes, allowed: frozenset[str] = DEFAULT_ALLOW
     else:
         ok = actual == ext
     if not ok:
-        return SniffResult(False, "", "", "文件内容与扩展名“.%(ext)s”不符（可能是改名或伪装的文件），已拒绝。" % {"ext": ext})
+        return SniffResult(
+            False, "", "", "文件内容与扩展名“.%(ext)s”不符（可能是改名或伪装的文件），已拒绝。" % {"ext": ext}
+        )
     kind = KINDS[ext]
     return SniffResult(True, kind.kind, kind.mime, "")

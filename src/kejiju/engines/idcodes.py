@@ -23,8 +23,17 @@ USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, 16, 17
 USCC_AUTHORITIES: dict[str, tuple[str, dict[str, str]]] = {
     "1": ("机构编制", {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"}),
     "2": ("外交", {"1": "外国常驻新闻机构", "9": "其他"}),
-    "3": ("司法行政", {"1": "律师执业机构", "2": "公证处", "3": "基层法律服务所", "4": "司法鉴定机构",
-                       "5": "仲裁委员会", "9": "其他"}),
+    "3": (
+        "司法行政",
+        {
+            "1": "律师执业机构",
+            "2": "公证处",
+            "3": "基层法律服务所",
+            "4": "司法鉴定机构",
+            "5": "仲裁委员会",
+            "9": "其他",
+        },
+    ),
     "4": ("文化", {"1": "外国在华文化中心", "9": "其他"}),
     "5": ("民政", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}),
     "6": ("旅游", {"1": "外国旅游部门常驻代表机构", "2": "港澳台地区旅游部门常驻内地（大陆）代表机构", "9": "其他"}),
@@ -195,8 +204,7 @@ def check_id_number(raw: str, *, today: date | None = None, upgrade_legacy: bool
     expected = id_check_char(value[:17])
     if value[17] != expected:
         result.errors.append("校验位错误：第 18 位应为“%s”，实为“%s”。" % (expected, value[17]))
-    result.details.update(birth_date=birth.isoformat(), sex="男" if int(value[16]) % 2 else "女",
-                          region=value[:6])
+    result.details.update(birth_date=birth.isoformat(), sex="男" if int(value[16]) % 2 else "女", region=value[:6])
     return result
 
 

@@ -12,7 +12,7 @@ def _initials_of(char: str) -> tuple[str, ...]:
     """Every initial a character may be read with (长 → c, z), most common first."""
     if char.isascii():
         return (char.lower(),) if char.isalnum() else ("",)
-    readings = pinyin(char, style=Style.FIRST_LETTER, heteronym=True, errors=lambda chars: [[""]])
+    readings = pinyin(char, style=Style.FIRST_LETTER, heteronym=True, errors="ignore")
     found: list[str] = []
     for letter in readings[0] if readings else [""]:
         letter = letter.lower()[:1]

@@ -17,13 +17,53 @@ from kejiju.engines.pinyin import name_initials
 from kejiju.orgs.choices import IP_CLASS_OF_TYPE, IpStatus, IpType, OrgType, QualificationKind, QualificationLevel
 from kejiju.orgs.models import IntellectualProperty, Organization, Qualification
 
+#: GB 32100 authority and category of each demo organization type.
+AUTHORITY: dict[str, str] = {
+    OrgType.ENTERPRISE: "91",
+    OrgType.COOPERATIVE: "93",
+    OrgType.INDIVIDUAL: "92",
+    OrgType.INSTITUTE: "12",
+    OrgType.HOSPITAL: "12",
+    OrgType.SOCIAL: "51",
+}
+
 PER_COUNTY = {"county": 400, "city": 300, "province": 1900}
 
-WORDS = ["青禾", "科创", "新材", "同力", "华信", "金穗", "恒泰", "远航", "瑞丰", "天成", "鑫源", "康达", "明润",
-         "嘉禾", "博远", "中科", "宏图", "绿源", "丰登", "润田", "晶科", "泰和", "安信", "聚能", "德隆", "启航"]
+WORDS = [
+    "青禾",
+    "科创",
+    "新材",
+    "同力",
+    "华信",
+    "金穗",
+    "恒泰",
+    "远航",
+    "瑞丰",
+    "天成",
+    "鑫源",
+    "康达",
+    "明润",
+    "嘉禾",
+    "博远",
+    "中科",
+    "宏图",
+    "绿源",
+    "丰登",
+    "润田",
+    "晶科",
+    "泰和",
+    "安信",
+    "聚能",
+    "德隆",
+    "启航",
+]
 KINDS: list[tuple[str, str, list[str]]] = [
     # (org type, GB/T 4754 section, name suffixes)
-    (OrgType.ENTERPRISE, "C", ["电子科技有限公司", "新材料股份有限公司", "机械制造有限公司", "食品有限公司", "生物科技有限公司"]),
+    (
+        OrgType.ENTERPRISE,
+        "C",
+        ["电子科技有限公司", "新材料股份有限公司", "机械制造有限公司", "食品有限公司", "生物科技有限公司"],
+    ),
     (OrgType.ENTERPRISE, "I", ["信息技术有限公司", "软件有限公司", "网络科技有限公司"]),
     (OrgType.ENTERPRISE, "A", ["农业科技有限公司", "生态农业发展有限公司", "茶业有限公司"]),
     (OrgType.ENTERPRISE, "M", ["检测技术有限公司", "工程技术研究院有限公司"]),
@@ -37,8 +77,18 @@ KIND_WEIGHTS = [30, 10, 14, 6, 16, 10, 3, 2, 2]
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "建国志强海燕秀英明华丽娟文军伟芳敏静磊洋勇艳杰涛超"
 IP_WORDS = ["一种", "基于物联网的", "高效", "节能型", "智能", "便携式"]
-IP_THINGS = ["水稻育秧装置", "茶叶揉捻机", "农产品溯源系统", "污水处理设备", "复合材料制备方法", "检测方法",
-             "播种机", "温室控制系统", "饲料配方", "电机控制电路"]
+IP_THINGS = [
+    "水稻育秧装置",
+    "茶叶揉捻机",
+    "农产品溯源系统",
+    "污水处理设备",
+    "复合材料制备方法",
+    "检测方法",
+    "播种机",
+    "温室控制系统",
+    "饲料配方",
+    "电机控制电路",
+]
 
 
 def _person(rng: Any) -> str:
@@ -52,8 +102,15 @@ def _phone(rng: Any) -> str:
 def organizations_demo(ctx: DemoContext) -> None:
     """Organizations, qualifications and IP for every county in scope."""
     per_county = PER_COUNTY.get(ctx.scale, 300)
-    done = set(Organization.objects.filter(region__code__startswith=ctx.scope_code or "")
-               .values_list("region_id", flat=True).distinct()) if ctx.county_codes else set()
+    done = (
+        set(
+            Organization.objects.filter(region__code__startswith=ctx.scope_code or "")
+            .values_list("region_id", flat=True)
+            .distinct()
+        )
+        if ctx.county_codes
+        else set()
+    )
     done_counties = {code[:6] for code in done}
     today = date.today()
     actor = ctx.users.get("admin")
@@ -72,29 +129,45 @@ def organizations_demo(ctx: DemoContext) -> None:
             if kind_type == OrgType.HOSPITAL:
                 name = f"{county_name}{suffixes[i % len(suffixes)]}" if i % 7 else f"{short}{rng.choice(WORDS)}医院"
             body = make_org_code(f"MA{i:06d}")
-            authority = {OrgType.ENTERPRISE: "91", OrgType.COOPERATIVE: "93", OrgType.INDIVIDUAL: "92",
-                         OrgType.INSTITUTE: "12", OrgType.HOSPITAL: "12", OrgType.SOCIAL: "51"}[kind_type]
+            authority = AUTHORITY[kind_type]
             founded = today - timedelta(days=rng.randint(200, 9000))
-            rows.append({
-                "name": f"{name}{'' if i < len(WORDS) ** 2 else i}",
-                "credit_code": make_credit_code(f"{authority}{county}{body}"),
-                "region": rng.choice(towns) if rng.random() < 0.8 else county,
-                "org_type": str(kind_type),
-                "industry_code": section,
-                "address": f"{county_name}{rng.choice(['工业园区', '经济开发区', '高新区', '城南新区'])}{rng.randint(1, 300)}号",
-                "legal_representative": _person(rng),
-                "contact_person": _person(rng),
-                "contact_phone": _phone(rng),
-                "founded_on": founded,
-                "staff_count": rng.randint(3, 60) if kind_type != OrgType.ENTERPRISE else rng.randint(8, 800),
-                "main_products": "",
-                "is_archived": False,
-            })
+            rows.append(
+                {
+                    "name": f"{name}{'' if i < len(WORDS) ** 2 else i}",
+                    "credit_code": make_credit_code(f"{authority}{county}{body}"),
+                    "region": rng.choice(towns) if rng.random() < 0.8 else county,
+                    "org_type": str(kind_type),
+                    "industry_code": section,
+                    "address": f"{county_name}{rng.choice(['工业园区', '经济开发区', '高新区', '城南新区'])}{rng.randint(1, 300)}号",
+                    "legal_representative": _person(rng),
+                    "contact_person": _person(rng),
+                    "contact_phone": _phone(rng),
+                    "founded_on": founded,
+                    "staff_count": rng.randint(3, 60) if kind_type != OrgType.ENTERPRISE else rng.randint(8, 800),
+                    "main_products": "",
+                    "is_archived": False,
+                }
+            )
         for row in rows:
             row["name_initials"] = name_initials(row["name"])
-        fields = ["name", "name_initials", "credit_code", "region", "org_type", "industry_code", "address",
-                  "legal_representative", "contact_person", "contact_phone", "founded_on", "staff_count",
-                  "main_products", "is_archived", "created_at", "updated_at"]
+        fields = [
+            "name",
+            "name_initials",
+            "credit_code",
+            "region",
+            "org_type",
+            "industry_code",
+            "address",
+            "legal_representative",
+            "contact_person",
+            "contact_phone",
+            "founded_on",
+            "staff_count",
+            "main_products",
+            "is_archived",
+            "created_at",
+            "updated_at",
+        ]
         insert_rows(Organization, rows, fields=fields)
         ids = ids_by(Organization, "credit_code", [r["credit_code"] for r in rows])
         copy_history(Organization, ids.values(), history_type="+", user=actor, reason="演示数据")
@@ -108,27 +181,56 @@ def organizations_demo(ctx: DemoContext) -> None:
             roll = rng.random()
             if roll < 0.06:
                 issued = today - timedelta(days=rng.randint(30, 1000))
-                quals.append({"organization": org_id, "region": region, "kind": QualificationKind.HNTE,
-                              "level": QualificationLevel.NATIONAL, "issuer": "安徽省高新技术企业认定管理工作领导小组",
-                              "certificate_no": f"GR{issued.year}34{rng.randint(0, 999999):06d}",
-                              "issued_on": issued, "expires_on": issued + timedelta(days=365 * 3), "note": ""})
+                quals.append(
+                    {
+                        "organization": org_id,
+                        "region": region,
+                        "kind": QualificationKind.HNTE,
+                        "level": QualificationLevel.NATIONAL,
+                        "issuer": "安徽省高新技术企业认定管理工作领导小组",
+                        "certificate_no": f"GR{issued.year}34{rng.randint(0, 999999):06d}",
+                        "issued_on": issued,
+                        "expires_on": issued + timedelta(days=365 * 3),
+                        "note": "",
+                    }
+                )
             if roll < 0.2:
                 issued = date(today.year - rng.choice((0, 1)), rng.randint(4, 9), rng.randint(1, 28))
                 if issued > today:
                     issued = issued.replace(year=issued.year - 1)
-                quals.append({"organization": org_id, "region": region, "kind": QualificationKind.TECH_SME,
-                              "level": QualificationLevel.NATIONAL, "issuer": "安徽省科学技术厅",
-                              "certificate_no": f"{issued.year}{county}A{rng.randint(0, 9999999):07d}",
-                              "issued_on": issued, "expires_on": date(issued.year + 1, 12, 31), "note": ""})
+                quals.append(
+                    {
+                        "organization": org_id,
+                        "region": region,
+                        "kind": QualificationKind.TECH_SME,
+                        "level": QualificationLevel.NATIONAL,
+                        "issuer": "安徽省科学技术厅",
+                        "certificate_no": f"{issued.year}{county}A{rng.randint(0, 9999999):07d}",
+                        "issued_on": issued,
+                        "expires_on": date(issued.year + 1, 12, 31),
+                        "note": "",
+                    }
+                )
             if roll < 0.03:
                 issued = today - timedelta(days=rng.randint(100, 2000))
-                quals.append({"organization": org_id, "region": region, "kind": QualificationKind.TECH_CENTER,
-                              "level": rng.choice([QualificationLevel.CITY, QualificationLevel.PROVINCIAL]),
-                              "issuer": "", "certificate_no": "", "issued_on": issued, "expires_on": None, "note": ""})
+                quals.append(
+                    {
+                        "organization": org_id,
+                        "region": region,
+                        "kind": QualificationKind.TECH_CENTER,
+                        "level": rng.choice([QualificationLevel.CITY, QualificationLevel.PROVINCIAL]),
+                        "issuer": "",
+                        "certificate_no": "",
+                        "issued_on": issued,
+                        "expires_on": None,
+                        "note": "",
+                    }
+                )
             if rng.random() < 0.35:
                 for k in range(rng.randint(1, 5)):
-                    ip_type = rng.choices([IpType.INVENTION, IpType.UTILITY, IpType.DESIGN, IpType.SOFTWARE],
-                                          weights=[2, 5, 1, 3])[0]
+                    ip_type = rng.choices(
+                        [IpType.INVENTION, IpType.UTILITY, IpType.DESIGN, IpType.SOFTWARE], weights=[2, 5, 1, 3]
+                    )[0]
                     applied = today - timedelta(days=rng.randint(60, 2500))
                     granted = applied + timedelta(days=rng.randint(120, 700)) if rng.random() < 0.7 else None
                     if granted and granted > today:
@@ -139,23 +241,67 @@ def organizations_demo(ctx: DemoContext) -> None:
                     else:
                         digit = {IpType.INVENTION: "1", IpType.UTILITY: "2", IpType.DESIGN: "3"}[ip_type]
                         number = f"{applied.year}{digit}{serial:07d}.{rng.randint(0, 9)}"
-                    ips.append({"organization": org_id, "region": region, "ip_type": str(ip_type),
-                                "ip_class": IP_CLASS_OF_TYPE[ip_type], "owners": row["name"],
-                                "title": f"{rng.choice(IP_WORDS)}{rng.choice(IP_THINGS)}", "number": number,
-                                "applied_on": applied, "granted_on": granted,
-                                "status": IpStatus.GRANTED if granted else IpStatus.APPLIED, "is_archived": False})
+                    ips.append(
+                        {
+                            "organization": org_id,
+                            "region": region,
+                            "ip_type": str(ip_type),
+                            "ip_class": IP_CLASS_OF_TYPE[ip_type],
+                            "owners": row["name"],
+                            "title": f"{rng.choice(IP_WORDS)}{rng.choice(IP_THINGS)}",
+                            "number": number,
+                            "applied_on": applied,
+                            "granted_on": granted,
+                            "status": IpStatus.GRANTED if granted else IpStatus.APPLIED,
+                            "is_archived": False,
+                        }
+                    )
         for q in quals:
             q["is_archived"] = False
-        insert_rows(Qualification, quals, fields=["organization", "region", "kind", "level", "issuer", "certificate_no",
-                                                  "issued_on", "expires_on", "note", "is_archived", "created_at",
-                                                  "updated_at"])
-        insert_rows(IntellectualProperty, ips, fields=["organization", "region", "ip_type", "ip_class", "owners",
-                                                       "title", "number", "applied_on", "granted_on", "status",
-                                                       "is_archived", "created_at", "updated_at"])
+        insert_rows(
+            Qualification,
+            quals,
+            fields=[
+                "organization",
+                "region",
+                "kind",
+                "level",
+                "issuer",
+                "certificate_no",
+                "issued_on",
+                "expires_on",
+                "note",
+                "is_archived",
+                "created_at",
+                "updated_at",
+            ],
+        )
+        insert_rows(
+            IntellectualProperty,
+            ips,
+            fields=[
+                "organization",
+                "region",
+                "ip_type",
+                "ip_class",
+                "owners",
+                "title",
+                "number",
+                "applied_on",
+                "granted_on",
+                "status",
+                "is_archived",
+                "created_at",
+                "updated_at",
+            ],
+        )
         org_ids = list(ids.values())
         for model in (Qualification, IntellectualProperty):
-            new = list(model.objects.filter(organization_id__in=org_ids).values_list("pk", flat=True)) if len(org_ids) < 900 \
+            new = (
+                list(model.objects.filter(organization_id__in=org_ids).values_list("pk", flat=True))
+                if len(org_ids) < 900
                 else list(model.objects.filter(region__code__startswith=county).values_list("pk", flat=True))
+            )
             copy_history(model, new, history_type="+", user=actor, reason="演示数据")
         ctx.count("单位", len(rows))
         ctx.count("资质", len(quals))

@@ -62,20 +62,30 @@ class OrganizationFilter(FilterSet):
     today, and whether archived (and merged) records are included."""
 
     q = django_filters.CharFilter(
-        label="关键词", method="by_selector", max_length=64,
+        label="关键词",
+        method="by_selector",
+        max_length=64,
         help_text="单位名称或曾用名包含该词、统一社会信用代码前缀，或名称拼音首字母（如 ahkj）。",
     )
     org_type = django_filters.ChoiceFilter(label="单位类型", choices=OrgType.choices, method="by_selector")
     region = django_filters.CharFilter(
-        label="所属区划", method="by_selector", max_length=12, validators=[_check_region],
+        label="所属区划",
+        method="by_selector",
+        max_length=12,
+        validators=[_check_region],
         help_text="区划代码；列出该区划及其下级区划的单位。",
     )
     industry = django_filters.CharFilter(
-        label="行业门类", method="by_selector", max_length=3, validators=[_check_industry],
+        label="行业门类",
+        method="by_selector",
+        max_length=3,
+        validators=[_check_industry],
         help_text="国民经济行业分类（GB/T 4754-2017）门类字母（如 C，含其下各大类）或大类代码（如 39）。",
     )
     qualification = django_filters.ChoiceFilter(
-        label="持有资质", choices=QualificationKind.choices, method="by_selector",
+        label="持有资质",
+        choices=QualificationKind.choices,
+        method="by_selector",
         help_text="今天在有效期内持有该资质的单位。",
     )
     archived = StrictBooleanFilter(

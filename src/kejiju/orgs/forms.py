@@ -21,7 +21,10 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
 
 def _text(label: str, max_length: int, *, required: bool = False, help_text: str = "", **attrs: Any) -> forms.CharField:
     return forms.CharField(
-        label=label, required=required, max_length=max_length, help_text=help_text,
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=help_text,
         error_messages={"required": "请填写%s。" % label, "max_length": "%s最多 %d 个字。" % (label, max_length)},
         widget=forms.TextInput(attrs={**TEXT, **attrs}),
     )
@@ -29,11 +32,16 @@ def _text(label: str, max_length: int, *, required: bool = False, help_text: str
 
 def _date(label: str, *, required: bool = False) -> forms.DateField:
     return forms.DateField(
-        label=label, required=required, input_formats=DATE_FORMATS,
-        error_messages={"required": "请填写%s。" % label,
-                        "invalid": "%s格式不正确，应为 年-月-日（如 2024-12-01）。" % label},
-        widget=forms.DateInput(attrs={**TEXT, "class": "form-control js-date", "autocomplete": "off",
-                                      "placeholder": "年-月-日"}),
+        label=label,
+        required=required,
+        input_formats=DATE_FORMATS,
+        error_messages={
+            "required": "请填写%s。" % label,
+            "invalid": "%s格式不正确，应为 年-月-日（如 2024-12-01）。" % label,
+        },
+        widget=forms.DateInput(
+            attrs={**TEXT, "class": "form-control js-date", "autocomplete": "off", "placeholder": "年-月-日"}
+        ),
     )
 
 
@@ -66,8 +74,11 @@ def industry_choices() -> list[tuple[str, str]]:
     for item in items:
         if item.level == 1:
             choices.append((item.code, f"{item.code} {item.name}"))
-            choices.extend((d.code, f"\u3000{item.code}{d.code} {d.name}") for d in items
-                           if d.level == 2 and d.parent_code == item.code)
+            choices.extend(
+                (d.code, f"\u3000{item.code}{d.code} {d.name}")
+                for d in items
+                if d.level == 2 and d.parent_code == item.code
+            )
     return choices
 
 
@@ -80,19 +91,26 @@ class OrganizationForm(ServiceErrorsMixin, forms.Form):
     required_marks = frozenset({"name", "credit_code", "region", "org_type"})
 
     name = _text("单位名称", 200, help_text="与营业执照或登记证书一致。")
-    credit_code = _text("统一社会信用代码", 24, help_text="18 位，按 GB 32100 校验。",
-                        autocomplete="off", spellcheck="false")
+    credit_code = _text(
+        "统一社会信用代码", 24, help_text="18 位，按 GB 32100 校验。", autocomplete="off", spellcheck="false"
+    )
     region = forms.ChoiceField(
-        label="所属区划", required=False, error_messages={"invalid_choice": "所选区划不在您的管辖范围内。"},
+        label="所属区划",
+        required=False,
+        error_messages={"invalid_choice": "所选区划不在您的管辖范围内。"},
         widget=forms.Select(attrs={**SELECT, "class": "form-select js-tomselect"}),
     )
     org_type = forms.ChoiceField(
-        label="单位类型", required=False, choices=[("", "请选择"), *OrgType.choices],
+        label="单位类型",
+        required=False,
+        choices=[("", "请选择"), *OrgType.choices],
         error_messages={"invalid_choice": "单位类型无效。"},
         widget=forms.Select(attrs=SELECT),
     )
     industry_code = forms.ChoiceField(
-        label="行业门类", required=False, error_messages={"invalid_choice": "行业代码无效。"},
+        label="行业门类",
+        required=False,
+        error_messages={"invalid_choice": "行业代码无效。"},
         help_text="国民经济行业分类（GB/T 4754-2017）门类或大类。",
         widget=forms.Select(attrs={**SELECT, "class": "form-select js-tomselect"}),
     )
@@ -101,13 +119,18 @@ class OrganizationForm(ServiceErrorsMixin, forms.Form):
     contact_person = _text("联系人", 40)
     contact_phone = _text("联系电话", 40, help_text="手机或带区号的固定电话。")
     founded_on = forms.CharField(
-        label="成立日期", required=False, max_length=20,
-        widget=forms.TextInput(attrs={**TEXT, "class": "form-control js-date", "autocomplete": "off",
-                                      "placeholder": "年-月-日"}),
+        label="成立日期",
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={**TEXT, "class": "form-control js-date", "autocomplete": "off", "placeholder": "年-月-日"}
+        ),
     )
     staff_count = _text("职工人数", 10, inputmode="numeric")
     main_products = forms.CharField(
-        label="主要产品（服务）", required=False, max_length=2000,
+        label="主要产品（服务）",
+        required=False,
+        max_length=2000,
         error_messages={"max_length": "主要产品（服务）最多 2000 个字。"},
         widget=forms.Textarea(attrs={**TEXT, "rows": 3}),
     )
@@ -135,11 +158,19 @@ class OrganizationForm(ServiceErrorsMixin, forms.Form):
 class QualificationForm(ServiceErrorsMixin, forms.Form):
     """新增 / 修改资质 (``qualification_save``)."""
 
-    kind = forms.ChoiceField(label="资质类型", choices=[("", "请选择"), *QualificationKind.choices],
-                             error_messages={"required": "请选择资质类型。", "invalid_choice": "资质类型无效。"},
-                             widget=forms.Select(attrs=SELECT))
-    level = forms.ChoiceField(label="级别", required=False, choices=[("", "（不分级别）"), *QualificationLevel.choices],
-                              error_messages={"invalid_choice": "资质级别无效。"}, widget=forms.Select(attrs=SELECT))
+    kind = forms.ChoiceField(
+        label="资质类型",
+        choices=[("", "请选择"), *QualificationKind.choices],
+        error_messages={"required": "请选择资质类型。", "invalid_choice": "资质类型无效。"},
+        widget=forms.Select(attrs=SELECT),
+    )
+    level = forms.ChoiceField(
+        label="级别",
+        required=False,
+        choices=[("", "（不分级别）"), *QualificationLevel.choices],
+        error_messages={"invalid_choice": "资质级别无效。"},
+        widget=forms.Select(attrs=SELECT),
+    )
     certificate_no = _text("证书编号", 60)
     issuer = _text("认定机关", 100)
     issued_on = _date("发证（认定）日期", required=True)
@@ -160,16 +191,23 @@ class QualificationForm(ServiceErrorsMixin, forms.Form):
 class IpForm(ServiceErrorsMixin, forms.Form):
     """新增 / 修改知识产权 (``ip_save``); Ⅰ类/Ⅱ类 follows from the type."""
 
-    ip_type = forms.ChoiceField(label="类型", choices=[("", "请选择"), *IpType.choices],
-                                error_messages={"required": "请选择知识产权类型。", "invalid_choice": "知识产权类型无效。"},
-                                widget=forms.Select(attrs=SELECT))
+    ip_type = forms.ChoiceField(
+        label="类型",
+        choices=[("", "请选择"), *IpType.choices],
+        error_messages={"required": "请选择知识产权类型。", "invalid_choice": "知识产权类型无效。"},
+        widget=forms.Select(attrs=SELECT),
+    )
     title = _text("名称", 200, required=True)
     number = _text("申请号/登记号", 40, required=True, help_text="专利如 202310123456.7；软件著作权如 2024SR0123456。")
     applied_on = _date("申请日")
     granted_on = _date("授权（登记）日")
-    status = forms.ChoiceField(label="状态", choices=IpStatus.choices, initial=IpStatus.APPLIED,
-                               error_messages={"required": "请选择状态。", "invalid_choice": "状态无效。"},
-                               widget=forms.Select(attrs=SELECT))
+    status = forms.ChoiceField(
+        label="状态",
+        choices=IpStatus.choices,
+        initial=IpStatus.APPLIED,
+        error_messages={"required": "请选择状态。", "invalid_choice": "状态无效。"},
+        widget=forms.Select(attrs=SELECT),
+    )
     owners = _text("权利人", 200)
 
     def service_data(self) -> dict[str, Any]:
@@ -181,16 +219,29 @@ class IpForm(ServiceErrorsMixin, forms.Form):
 class MergeForm(forms.Form):
     """合并重复单位: the record kept, the duplicate, and why."""
 
-    keep = forms.IntegerField(label="保留的单位", min_value=1,
-                              error_messages={"required": "请选择要保留的单位。", "invalid": "请选择要保留的单位。",
-                                              "min_value": "请选择要保留的单位。"},
-                              widget=forms.HiddenInput)
-    duplicate = forms.IntegerField(label="重复的单位", min_value=1,
-                                   error_messages={"required": "请选择重复的单位。", "invalid": "请选择重复的单位。",
-                                                   "min_value": "请选择重复的单位。"},
-                                   widget=forms.HiddenInput)
-    reason = forms.CharField(label="合并原因", max_length=500,
-                             error_messages={"required": "请填写合并原因。", "max_length": "合并原因最多 500 个字。"},
-                             widget=forms.Textarea(attrs={**TEXT, "rows": 2,
-                                                          "placeholder": "如：同一单位重复录入，信用代码录错"}))
-
+    keep = forms.IntegerField(
+        label="保留的单位",
+        min_value=1,
+        error_messages={
+            "required": "请选择要保留的单位。",
+            "invalid": "请选择要保留的单位。",
+            "min_value": "请选择要保留的单位。",
+        },
+        widget=forms.HiddenInput,
+    )
+    duplicate = forms.IntegerField(
+        label="重复的单位",
+        min_value=1,
+        error_messages={
+            "required": "请选择重复的单位。",
+            "invalid": "请选择重复的单位。",
+            "min_value": "请选择重复的单位。",
+        },
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(
+        label="合并原因",
+        max_length=500,
+        error_messages={"required": "请填写合并原因。", "max_length": "合并原因最多 500 个字。"},
+        widget=forms.Textarea(attrs={**TEXT, "rows": 2, "placeholder": "如：同一单位重复录入，信用代码录错"}),
+    )

@@ -43,8 +43,13 @@ COLUMNS = [
     ImportColumn("统一社会信用代码", "credit_code", True, help="18 位，GB 32100 校验。", width=22),
     ImportColumn("所属区划代码", "region", True, help="县 6 位（如 341181）、乡镇 9 位、村 12 位。", width=14),
     ImportColumn("单位类型", "org_type", True, choices=_type_choices, help="从下拉列表选择。", width=14),
-    ImportColumn("行业门类", "industry_code", choices=_industry_choices,
-                 help="GB/T 4754-2017 门类字母（如 C）或大类代码（如 C39 或 39）。", width=24),
+    ImportColumn(
+        "行业门类",
+        "industry_code",
+        choices=_industry_choices,
+        help="GB/T 4754-2017 门类字母（如 C）或大类代码（如 C39 或 39）。",
+        width=24,
+    ),
     ImportColumn("注册地址", "address", width=30),
     ImportColumn("法定代表人", "legal_representative"),
     ImportColumn("联系人", "contact_person"),
@@ -69,9 +74,10 @@ def _existing(codes: list[str]) -> dict[str, tuple[int, str, str, int | None]]:
     variable limit)."""
     found: dict[str, tuple[int, str, str, int | None]] = {}
     for start in range(0, len(codes), 900):
-        chunk = codes[start:start + 900]
+        chunk = codes[start : start + 900]
         for pk, code, name, region, merged in Organization.objects.filter(credit_code__in=chunk).values_list(
-                "pk", "credit_code", "name", "region_id", "merged_into_id"):
+            "pk", "credit_code", "name", "region_id", "merged_into_id"
+        ):
             found[code] = (pk, name, region, merged)
     return found
 
@@ -118,22 +124,42 @@ def validate(rows: list[dict[str, str]], actor: Any, report: ImportReport) -> An
             continue
         pk, name, region, merged = found
         if scope and not region.startswith(scope):
-            report.error(index, "统一社会信用代码", data["credit_code"],
-                         "该统一社会信用代码已在您的管辖范围外登记，请联系上级科技局。")
+            report.error(
+                index,
+                "统一社会信用代码",
+                data["credit_code"],
+                "该统一社会信用代码已在您的管辖范围外登记，请联系上级科技局。",
+            )
             continue
         if merged:
             # a merged duplicate is read-only: updating it would split the record again
-            report.error(index, "统一社会信用代码", data["credit_code"],
-                         "该统一社会信用代码对应的单位“%(n)s”已合并到其他单位，不能再更新。" % {"n": name})
+            report.error(
+                index,
+                "统一社会信用代码",
+                data["credit_code"],
+                "该统一社会信用代码对应的单位“%(n)s”已合并到其他单位，不能再更新。" % {"n": name},
+            )
             continue
         updates.append((pk, data, name))
     report.created, report.updated = len(creates), len(updates)
     return creates, updates
 
 
-ORG_WRITE_FIELDS = ["name", "name_initials", "credit_code", "region", "org_type", "industry_code", "address",
-                    "legal_representative", "contact_person", "contact_phone", "founded_on", "staff_count",
-                    "main_products"]
+ORG_WRITE_FIELDS = [
+    "name",
+    "name_initials",
+    "credit_code",
+    "region",
+    "org_type",
+    "industry_code",
+    "address",
+    "legal_representative",
+    "contact_person",
+    "contact_phone",
+    "founded_on",
+    "staff_count",
+    "main_products",
+]
 
 
 def commit(prepared: Any, actor: Any, batch_id: Any, report: ImportReport) -> None:
@@ -151,28 +177,34 @@ def commit(prepared: Any, actor: Any, batch_id: Any, report: ImportReport) -> No
     if updates:
         changed, aliases = [], []
         for pk, data, old_name in updates:
-            changed.append({**data, "pk": pk, "name_initials": name_initials(data["name"]), "updated_at": timezone.now()})
+            changed.append(
+                {**data, "pk": pk, "name_initials": name_initials(data["name"]), "updated_at": timezone.now()}
+            )
             if data["name"] != old_name:
                 aliases.append(OrganizationAlias(organization_id=pk, name=old_name, source="rename"))
         # 主要产品 is not a column of the sheet: an update must not blank what the record already says
-        update_rows(Organization, changed, fields=[*(f for f in ORG_WRITE_FIELDS if f != "main_products"), "updated_at"])
+        update_rows(
+            Organization, changed, fields=[*(f for f in ORG_WRITE_FIELDS if f != "main_products"), "updated_at"]
+        )
         copy_history(Organization, [pk for pk, _, _ in updates], history_type="~", user=user, reason="Excel 导入")
         OrganizationAlias.objects.bulk_create(aliases, batch_size=2000)
 
 
-ORGANIZATIONS = register_importer(Importer(
-    name="organizations",
-    title="单位导入",
-    columns=COLUMNS,
-    validate=validate,
-    commit=commit,
-    action=actions.ORG_IMPORT,
-    perm="orgs.import_organization",
-    list_url_name="orgs:organization_list",
-    list_title="单位列表",
-    notes=(
-        "第 1 行为列名，请勿修改；从第 2 行开始每行一个单位。",
-        "统一社会信用代码已登记的单位将按文件内容更新，未登记的新增。",
-        "任何一行有错误时，整个文件都不会导入；请按错误说明修改后重新上传。",
-    ),
-))
+ORGANIZATIONS = register_importer(
+    Importer(
+        name="organizations",
+        title="单位导入",
+        columns=COLUMNS,
+        validate=validate,
+        commit=commit,
+        action=actions.ORG_IMPORT,
+        perm="orgs.import_organization",
+        list_url_name="orgs:organization_list",
+        list_title="单位列表",
+        notes=(
+            "第 1 行为列名，请勿修改；从第 2 行开始每行一个单位。",
+            "统一社会信用代码已登记的单位将按文件内容更新，未登记的新增。",
+            "任何一行有错误时，整个文件都不会导入；请按错误说明修改后重新上传。",
+        ),
+    )
+)

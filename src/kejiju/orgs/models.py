@@ -23,7 +23,9 @@ class Organization(DomainModel):
     legal_representative = models.CharField("法定代表人", max_length=40, blank=True)
     contact_person = models.CharField("联系人", max_length=40, blank=True)
     contact_phone = models.CharField("联系电话", max_length=40, blank=True)
-    industry_code = models.CharField("行业门类", max_length=4, blank=True, help_text="国民经济行业分类（GB/T 4754-2017）门类字母或大类代码。")
+    industry_code = models.CharField(
+        "行业门类", max_length=4, blank=True, help_text="国民经济行业分类（GB/T 4754-2017）门类字母或大类代码。"
+    )
     founded_on = models.DateField("成立日期", null=True, blank=True)
     staff_count = models.PositiveIntegerField("职工人数", null=True, blank=True)
     main_products = models.TextField("主要产品（服务）", blank=True)
@@ -45,7 +47,9 @@ class Organization(DomainModel):
 class OrganizationAlias(models.Model):
     """A former name of an organization (曾用名), from a rename or from a merged duplicate; searchable."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="aliases", verbose_name="单位")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="aliases", verbose_name="单位"
+    )
     name = models.CharField("曾用名", max_length=200, db_index=True)
     source = models.CharField("来源", max_length=10, choices=[("rename", "更名"), ("merge", "合并")])
     until = models.DateTimeField("使用至", auto_now_add=True)
@@ -62,7 +66,9 @@ class OrganizationAlias(models.Model):
 class Qualification(DomainModel):
     """A certificate an organization holds (资质): 高企, 科技型中小企业, 企业技术中心 … with its number and dates."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="qualifications", verbose_name="单位")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="qualifications", verbose_name="单位"
+    )
     kind = models.CharField("资质类型", max_length=24, choices=QualificationKind.choices)
     level = models.CharField("级别", max_length=12, choices=QualificationLevel.choices, blank=True)
     certificate_no = models.CharField("证书编号", max_length=60, blank=True)

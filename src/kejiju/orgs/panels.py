@@ -32,8 +32,9 @@ class OrganizationPanel:
 _PANELS: dict[str, OrganizationPanel] = {}
 
 
-def register_organization_panel(title: str, template: str, context_func: PanelContext, order: int = 100,
-                                key: str = "") -> OrganizationPanel:
+def register_organization_panel(
+    title: str, template: str, context_func: PanelContext, order: int = 100, key: str = ""
+) -> OrganizationPanel:
     """Add (or replace, by ``key`` — default the template name) a panel of the organization detail
     page; panels show in ``order``."""
     panel = OrganizationPanel(key or template, title, template, context_func, order)

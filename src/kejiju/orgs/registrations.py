@@ -20,12 +20,18 @@ grant((Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN), *VIEW, *EDIT, "orgs.merge_organiza
 grant(Role.BUREAU_STAFF, *VIEW, *EDIT)
 grant((Role.BUREAU_LEADER, Role.TOWN_STATION), *VIEW)
 
-register_nav("orgs", "主体库", "buildings", 100, [
-    NavItem("单位列表", "orgs:organization_list", "orgs.view_organization", "building"),
-    NavItem("新增单位", "orgs:organization_create", "orgs.add_organization", "plus-circle"),
-    NavItem("导入单位", "orgs:organization_import", "orgs.import_organization", "upload"),
-    NavItem("合并重复单位", "orgs:organization_merge", "orgs.merge_organization", "intersect"),
-])
+register_nav(
+    "orgs",
+    "主体库",
+    "buildings",
+    100,
+    [
+        NavItem("单位列表", "orgs:organization_list", "orgs.view_organization", "building"),
+        NavItem("新增单位", "orgs:organization_create", "orgs.add_organization", "plus-circle"),
+        NavItem("导入单位", "orgs:organization_import", "orgs.import_organization", "upload"),
+        NavItem("合并重复单位", "orgs:organization_merge", "orgs.merge_organization", "intersect"),
+    ],
+)
 
 
 def _organizations():  # type: ignore[no-untyped-def]
@@ -49,7 +55,10 @@ def _qualification_panel(user: Any, organization: Any) -> dict[str, Any] | None:
     if not user.has_perm("orgs.view_qualification"):
         return None
     today = date.today()
-    rows = [{"q": q, "valid": q.is_valid_on(today)} for q in selectors.organization_qualifications(organization=organization)]
+    rows = [
+        {"q": q, "valid": q.is_valid_on(today)}
+        for q in selectors.organization_qualifications(organization=organization)
+    ]
     return {"rows": rows, "can_edit": can_change_organization(user, organization)}
 
 
@@ -64,6 +73,7 @@ def _ip_panel(user: Any, organization: Any) -> dict[str, Any] | None:
     return {"items": items, "counts": counts, "can_edit": can_change_organization(user, organization)}
 
 
-register_organization_panel("资质", "orgs/panel_qualifications.html", _qualification_panel, order=10,
-                            key="qualifications")
+register_organization_panel(
+    "资质", "orgs/panel_qualifications.html", _qualification_panel, order=10, key="qualifications"
+)
 register_organization_panel("知识产权", "orgs/panel_ip.html", _ip_panel, order=20, key="ip")

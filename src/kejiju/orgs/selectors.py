@@ -144,4 +144,3 @@ def ip_get(*, user: Any, organization: Organization, pk: Any) -> IntellectualPro
     if obj is None:
         raise Http404("知识产权记录不存在。")
     return obj
-

@@ -27,8 +27,18 @@ from kejiju.orgs.choices import IP_CLASS_OF_TYPE, IpStatus, IpType, OrgType, Qua
 from kejiju.orgs.models import IntellectualProperty, Organization, OrganizationAlias, Qualification
 
 ORG_FIELDS = (
-    "name", "credit_code", "region", "org_type", "industry_code", "address", "legal_representative",
-    "contact_person", "contact_phone", "founded_on", "staff_count", "main_products",
+    "name",
+    "credit_code",
+    "region",
+    "org_type",
+    "industry_code",
+    "address",
+    "legal_representative",
+    "contact_person",
+    "contact_phone",
+    "founded_on",
+    "staff_count",
+    "main_products",
 )
 
 
@@ -107,7 +117,11 @@ def clean_organization(
     if not region_code:
         result.error("region", "所属区划代码不能为空。")
     else:
-        exists = region_code in known_regions if known_regions is not None else Region.objects.filter(code=region_code).exists()
+        exists = (
+            region_code in known_regions
+            if known_regions is not None
+            else Region.objects.filter(code=region_code).exists()
+        )
         if not exists:
             result.error("region", "所属区划代码“%(c)s”不存在。" % {"c": region_code})
         elif actor is not None and not can_manage_region(actor, region_code):
@@ -225,8 +239,10 @@ def organization_update(*, actor: Any, organization: Organization, data: dict[st
 
 #: Foreign keys to Organization that a merge moves to the kept record: (app_label.Model, field name).
 #: Later modules add theirs with :func:`register_merge_relation`.
-_MERGE_RELATIONS: list[tuple[str, str]] = [("orgs.Qualification", "organization"),
-                                           ("orgs.IntellectualProperty", "organization")]
+_MERGE_RELATIONS: list[tuple[str, str]] = [
+    ("orgs.Qualification", "organization"),
+    ("orgs.IntellectualProperty", "organization"),
+]
 
 
 def register_merge_relation(model_label: str, field_name: str) -> None:
@@ -266,9 +282,18 @@ def organization_merge(*, actor: Any, keep: Organization, duplicate: Organizatio
         dup.merged_into = kept
         dup.is_archived = True
         dup.save(update_fields=["merged_into", "is_archived", "updated_at"])
-    log_operation(actor=actor, action=actions.ORG_MERGE, target=kept,
-                  extra={"duplicate": dup.pk, "duplicate_name": dup.name, "duplicate_code": dup.credit_code,
-                         "moved": moved, "reason": reason.strip()})
+    log_operation(
+        actor=actor,
+        action=actions.ORG_MERGE,
+        target=kept,
+        extra={
+            "duplicate": dup.pk,
+            "duplicate_name": dup.name,
+            "duplicate_code": dup.credit_code,
+            "moved": moved,
+            "reason": reason.strip(),
+        },
+    )
     return kept
 
 
@@ -294,9 +319,19 @@ def _dates_in_order(first: date | None, second: date | None, message: str, fld: 
 
 
 @transaction.atomic
-def qualification_save(*, actor: Any, organization: Organization, kind: str, issued_on: date,
-                       expires_on: date | None = None, level: str = "", certificate_no: str = "",
-                       issuer: str = "", note: str = "", qualification: Qualification | None = None) -> Qualification:
+def qualification_save(
+    *,
+    actor: Any,
+    organization: Organization,
+    kind: str,
+    issued_on: date,
+    expires_on: date | None = None,
+    level: str = "",
+    certificate_no: str = "",
+    issuer: str = "",
+    note: str = "",
+    qualification: Qualification | None = None,
+) -> Qualification:
     """Add (or correct) a qualification of an organization. The expiry date may not precede the issue
     date; 高企 certificates default to three years; one certificate number per kind."""
     _check_perm(actor, "orgs.change_organization", organization)
@@ -320,7 +355,9 @@ def qualification_save(*, actor: Any, organization: Organization, kind: str, iss
         if qualification is not None:
             clash = clash.exclude(pk=qualification.pk)
         if clash.exists():
-            raise BusinessError("证书编号“%(n)s”已登记。" % {"n": certificate_no}, code="duplicate", field="certificate_no")
+            raise BusinessError(
+                "证书编号“%(n)s”已登记。" % {"n": certificate_no}, code="duplicate", field="certificate_no"
+            )
     obj = qualification or Qualification(organization=organization)
     obj.region_id = organization.region_id
     obj.kind, obj.level, obj.certificate_no, obj.issuer = kind, level, certificate_no, issuer.strip()[:100]
@@ -344,9 +381,19 @@ def check_ip_number(ip_type: str, number: str) -> str | None:
 
 
 @transaction.atomic
-def ip_save(*, actor: Any, organization: Organization, ip_type: str, title: str, number: str,
-            applied_on: date | None = None, granted_on: date | None = None, status: str = IpStatus.APPLIED,
-            owners: str = "", ip: IntellectualProperty | None = None) -> IntellectualProperty:
+def ip_save(
+    *,
+    actor: Any,
+    organization: Organization,
+    ip_type: str,
+    title: str,
+    number: str,
+    applied_on: date | None = None,
+    granted_on: date | None = None,
+    status: str = IpStatus.APPLIED,
+    owners: str = "",
+    ip: IntellectualProperty | None = None,
+) -> IntellectualProperty:
     """Add (or correct) an intellectual-property record. Class I/II follows from the type; the grant date
     may not precede the application date; a granted record needs its grant date; one record per number."""
     _check_perm(actor, "orgs.change_organization", organization)
@@ -391,8 +438,12 @@ def qualification_archive(*, actor: Any, qualification: Qualification, archived:
     obj.is_archived = archived
     with acting(actor):
         obj.save(update_fields=["is_archived", "updated_at"])
-    log_operation(actor=actor, action=actions.QUAL_ARCHIVE, target=obj,
-                  extra={"organization": obj.organization_id, "archived": archived})
+    log_operation(
+        actor=actor,
+        action=actions.QUAL_ARCHIVE,
+        target=obj,
+        extra={"organization": obj.organization_id, "archived": archived},
+    )
     return obj
 
 
@@ -406,6 +457,10 @@ def ip_archive(*, actor: Any, ip: IntellectualProperty, archived: bool = True) -
     obj.is_archived = archived
     with acting(actor):
         obj.save(update_fields=["is_archived", "updated_at"])
-    log_operation(actor=actor, action=actions.IP_ARCHIVE, target=obj,
-                  extra={"organization": obj.organization_id, "archived": archived})
+    log_operation(
+        actor=actor,
+        action=actions.IP_ARCHIVE,
+        target=obj,
+        extra={"organization": obj.organization_id, "archived": archived},
+    )
     return obj

@@ -104,8 +104,9 @@ def organization_list_view(request: HttpRequest) -> HttpResponse:
     scope = active_region_code(user)
     context = {
         "filters": filters,
-        "filter_errors": [f"{filterset.filters[name].label}：{msg}" for name, msgs in filterset.errors.items()
-                          for msg in msgs],
+        "filter_errors": [
+            f"{filterset.filters[name].label}：{msg}" for name, msgs in filterset.errors.items() for msg in msgs
+        ],
         "org_type_choices": OrgType.choices,
         "qualification_choices": QualificationKind.choices,
         "region_options": region_choices(scope, depth=1, floor=6),
@@ -134,9 +135,12 @@ def _panels(request: HttpRequest, org: Organization) -> list[dict[str, Any]]:
     """The registered panels, each rendered with its own context (``kejiju.orgs.panels``)."""
     rendered = []
     for panel in selectors.panels_for(request.user, org):
-        html = render_to_string(panel["template"], {**panel["context"], "organization": org, "panel": panel},
-                                request=request)
-        rendered.append({"key": panel["key"], "title": panel["title"], "html": mark_safe(html)})  # rendered by the template engine (autoescaped)
+        html = render_to_string(
+            panel["template"], {**panel["context"], "organization": org, "panel": panel}, request=request
+        )
+        rendered.append(
+            {"key": panel["key"], "title": panel["title"], "html": mark_safe(html)}
+        )  # rendered by the template engine (autoescaped)
     return rendered
 
 
@@ -153,12 +157,12 @@ def organization_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "org": org,
         "status": _status(org),
-        "industry": f"{org.industry_code} {industries[org.industry_code]}" if org.industry_code in industries
+        "industry": f"{org.industry_code} {industries[org.industry_code]}"
+        if org.industry_code in industries
         else org.industry_code,
         "aliases": selectors.organization_aliases(organization=org),
         "merged_into": _visible_or_none(user, org.merged_into_id),
-        "merged_from": list(selectors.organization_list(user=user, filters={"archived": "1"})
-                            .filter(merged_into=org)),
+        "merged_from": list(selectors.organization_list(user=user, filters={"archived": "1"}).filter(merged_into=org)),
         "panels": _panels(request, org),
         "operations": selectors.organization_operations(user=user, organization=org) if can_log else [],
         "can_log": can_log,
@@ -290,8 +294,9 @@ def qualification_form_view(request: HttpRequest, pk: int, qpk: int | None = Non
         form = QualificationForm(request.POST)
         if form.is_valid():
             try:
-                services.qualification_save(actor=request.user, organization=org, qualification=obj,
-                                            **form.service_data())
+                services.qualification_save(
+                    actor=request.user, organization=org, qualification=obj, **form.service_data()
+                )
             except BusinessError as exc:
                 form.add_service_error(exc)
             else:
@@ -300,8 +305,10 @@ def qualification_form_view(request: HttpRequest, pk: int, qpk: int | None = Non
     else:
         initial = {}
         if obj is not None:
-            initial = {name: getattr(obj, name) for name in
-                       ("kind", "level", "certificate_no", "issuer", "issued_on", "expires_on", "note")}
+            initial = {
+                name: getattr(obj, name)
+                for name in ("kind", "level", "certificate_no", "issuer", "issued_on", "expires_on", "note")
+            }
         form = QualificationForm(initial=initial)
     return _record_form_page(request, "orgs/qualification_form.html", form, org, obj)
 
@@ -318,7 +325,9 @@ def qualification_archive_view(request: HttpRequest, pk: int, qpk: int) -> HttpR
     except BusinessError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已归档资质“%(q)s”。" % {"q": obj} if archived else "已恢复资质“%(q)s”。" % {"q": obj})
+        messages.success(
+            request, "已归档资质“%(q)s”。" % {"q": obj} if archived else "已恢复资质“%(q)s”。" % {"q": obj}
+        )
     return redirect(reverse("orgs:organization_detail", args=[org.pk]) + "#qualifications")
 
 
@@ -343,8 +352,10 @@ def ip_form_view(request: HttpRequest, pk: int, ipk: int | None = None) -> HttpR
     else:
         initial = {}
         if obj is not None:
-            initial = {name: getattr(obj, name) for name in
-                       ("ip_type", "title", "number", "applied_on", "granted_on", "status", "owners")}
+            initial = {
+                name: getattr(obj, name)
+                for name in ("ip_type", "title", "number", "applied_on", "granted_on", "status", "owners")
+            }
         form = IpForm(initial=initial)
     return _record_form_page(request, "orgs/ip_form.html", form, org, obj)
 
@@ -361,7 +372,9 @@ def ip_archive_view(request: HttpRequest, pk: int, ipk: int) -> HttpResponse:
     except BusinessError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已归档知识产权“%(n)s”。" % {"n": obj} if archived else "已恢复知识产权“%(n)s”。" % {"n": obj})
+        messages.success(
+            request, "已归档知识产权“%(n)s”。" % {"n": obj} if archived else "已恢复知识产权“%(n)s”。" % {"n": obj}
+        )
     return redirect(reverse("orgs:organization_detail", args=[org.pk]) + "#ip")
 
 
@@ -405,23 +418,31 @@ def organization_merge_view(request: HttpRequest) -> HttpResponse:
     dup_q = params.get("dup_q", "").strip()[:64]
     keep = _visible_or_none(user, _int(params.get("keep")))
     duplicate = _visible_or_none(user, _int(params.get("duplicate")))
-    form = MergeForm(request.POST) if request.method == "POST" else MergeForm(
-        initial={"keep": keep.pk if keep else None, "duplicate": duplicate.pk if duplicate else None})
+    form = (
+        MergeForm(request.POST)
+        if request.method == "POST"
+        else MergeForm(initial={"keep": keep.pk if keep else None, "duplicate": duplicate.pk if duplicate else None})
+    )
     if request.method == "POST" and form.is_valid():
         if keep is None or duplicate is None:
             form.add_error(None, "所选单位不存在或不在您的管辖范围内。")
         else:
             try:
-                services.organization_merge(actor=user, keep=keep, duplicate=duplicate,
-                                            reason=form.cleaned_data["reason"])
+                services.organization_merge(
+                    actor=user, keep=keep, duplicate=duplicate, reason=form.cleaned_data["reason"]
+                )
             except BusinessError as exc:
                 form.add_error(exc.field if exc.field in ("reason",) else None, exc.message)
             else:
                 messages.success(request, "已将“%(d)s”合并至“%(k)s”。" % {"d": duplicate.name, "k": keep.name})
                 return redirect("orgs:organization_detail", pk=keep.pk)
 
-    state = {"keep_q": keep_q, "dup_q": dup_q, "keep": keep.pk if keep else "",
-             "duplicate": duplicate.pk if duplicate else ""}
+    state = {
+        "keep_q": keep_q,
+        "dup_q": dup_q,
+        "keep": keep.pk if keep else "",
+        "duplicate": duplicate.pk if duplicate else "",
+    }
 
     def pick_url(role: str, org: Organization) -> str:
         return "?" + urlencode({k: v for k, v in {**state, role: org.pk}.items() if v not in ("", None)})
@@ -431,16 +452,24 @@ def organization_merge_view(request: HttpRequest) -> HttpResponse:
             return []
         found = selectors.organization_list(user=user, filters={"q": q}).order_by("name", "pk")[:MERGE_CANDIDATES]
         mine, other = (keep, duplicate) if role == "keep" else (duplicate, keep)
-        return [{"org": o, "url": pick_url(role, o), "selected": mine is not None and mine.pk == o.pk,
-                 "taken": other is not None and other.pk == o.pk} for o in found]
+        return [
+            {
+                "org": o,
+                "url": pick_url(role, o),
+                "selected": mine is not None and mine.pk == o.pk,
+                "taken": other is not None and other.pk == o.pk,
+            }
+            for o in found
+        ]
 
     comparison = []
     if keep is not None and duplicate is not None:
         for label, read in MERGE_ROWS:
             left, right = str(read(keep) or ""), str(read(duplicate) or "")
             comparison.append({"label": label, "keep": left, "duplicate": right, "differs": left != right})
-    swap_url = "?" + urlencode({**state, "keep": state["duplicate"], "duplicate": state["keep"]}) \
-        if keep and duplicate else ""
+    swap_url = (
+        "?" + urlencode({**state, "keep": state["duplicate"], "duplicate": state["keep"]}) if keep and duplicate else ""
+    )
     context = {
         "form": form,
         "keep": keep,
@@ -455,4 +484,3 @@ def organization_merge_view(request: HttpRequest) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "orgs/organization_merge.html", context, status=status)
-

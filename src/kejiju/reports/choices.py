@@ -50,12 +50,15 @@ class DocumentAction:
 #: generate/retry end in "generated" or "failed" depending on the job's outcome; revise is saving new
 #: content into a generated or failed document, which makes it a draft again.
 DOCUMENT_ACTIONS: dict[str, DocumentAction] = {
-    "generate": DocumentAction("generate", "生成", (DocumentStatus.DRAFT,),
-                               (DocumentStatus.GENERATED, DocumentStatus.FAILED)),
-    "retry": DocumentAction("retry", "重试", (DocumentStatus.FAILED,),
-                            (DocumentStatus.GENERATED, DocumentStatus.FAILED)),
-    "revise": DocumentAction("revise", "修改", (DocumentStatus.GENERATED, DocumentStatus.FAILED),
-                             (DocumentStatus.DRAFT,)),
+    "generate": DocumentAction(
+        "generate", "生成", (DocumentStatus.DRAFT,), (DocumentStatus.GENERATED, DocumentStatus.FAILED)
+    ),
+    "retry": DocumentAction(
+        "retry", "重试", (DocumentStatus.FAILED,), (DocumentStatus.GENERATED, DocumentStatus.FAILED)
+    ),
+    "revise": DocumentAction(
+        "revise", "修改", (DocumentStatus.GENERATED, DocumentStatus.FAILED), (DocumentStatus.DRAFT,)
+    ),
 }
 
 #: Every allowed (from, to) pair, derived from the actions.

@@ -30,7 +30,10 @@ BODY_HELP = (
 
 def _text(label: str, max_length: int, *, help_text: str = "", **attrs: Any) -> forms.CharField:
     return forms.CharField(
-        label=label, required=False, max_length=max_length, help_text=help_text,
+        label=label,
+        required=False,
+        max_length=max_length,
+        help_text=help_text,
         error_messages={"max_length": "%s最多 %d 个字。" % (label, max_length)},
         widget=forms.TextInput(attrs={**TEXT, **attrs}),
     )
@@ -38,7 +41,11 @@ def _text(label: str, max_length: int, *, help_text: str = "", **attrs: Any) -> 
 
 def _area(label: str, max_length: int, rows: int, *, help_text: str = "", **attrs: Any) -> forms.CharField:
     return forms.CharField(
-        label=label, required=False, max_length=max_length, help_text=help_text, strip=False,
+        label=label,
+        required=False,
+        max_length=max_length,
+        help_text=help_text,
+        strip=False,
         error_messages={"max_length": "%s最多 %d 个字。" % (label, max_length)},
         widget=forms.Textarea(attrs={**TEXT, "rows": rows, **attrs}),
     )
@@ -46,11 +53,18 @@ def _area(label: str, max_length: int, rows: int, *, help_text: str = "", **attr
 
 def _date(label: str, *, required: bool, help_text: str = "") -> forms.DateField:
     return forms.DateField(
-        label=label, required=required, input_formats=DATE_FORMATS, help_text=help_text,
-        error_messages={"required": "请填写%s。" % label,
-                        "invalid": "%s格式不正确，请用日期选择器选择，或按 年-月-日 填写（如 2026-06-09）。" % label},
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={**TEXT, "class": "form-control js-date",
-                                                         "autocomplete": "off", "placeholder": "年-月-日"}),
+        label=label,
+        required=required,
+        input_formats=DATE_FORMATS,
+        help_text=help_text,
+        error_messages={
+            "required": "请填写%s。" % label,
+            "invalid": "%s格式不正确，请用日期选择器选择，或按 年-月-日 填写（如 2026-06-09）。" % label,
+        },
+        widget=forms.DateInput(
+            format="%Y-%m-%d",
+            attrs={**TEXT, "class": "form-control js-date", "autocomplete": "off", "placeholder": "年-月-日"},
+        ),
     )
 
 
@@ -69,28 +83,47 @@ class DocumentForm(forms.Form):
     #: Drawn with a red asterisk; the service checks them, so one submission shows every problem at once.
     required_marks = frozenset({"issuer", "title", "body", "date"})
 
-    kind = forms.ChoiceField(label="文种", choices=DocumentKind.choices, initial=DocumentKind.NOTICE,
-                             error_messages={"invalid_choice": "文种无效。", "required": "请选择文种。"},
-                             widget=forms.Select(attrs=SELECT))
-    layout = forms.ChoiceField(label="版式", choices=DocumentLayout.choices, initial=DocumentLayout.DOCUMENT,
-                               help_text="对外的函一般用信函格式。",
-                               error_messages={"invalid_choice": "版式无效。", "required": "请选择版式。"},
-                               widget=forms.Select(attrs=SELECT))
+    kind = forms.ChoiceField(
+        label="文种",
+        choices=DocumentKind.choices,
+        initial=DocumentKind.NOTICE,
+        error_messages={"invalid_choice": "文种无效。", "required": "请选择文种。"},
+        widget=forms.Select(attrs=SELECT),
+    )
+    layout = forms.ChoiceField(
+        label="版式",
+        choices=DocumentLayout.choices,
+        initial=DocumentLayout.DOCUMENT,
+        help_text="对外的函一般用信函格式。",
+        error_messages={"invalid_choice": "版式无效。", "required": "请选择版式。"},
+        widget=forms.Select(attrs=SELECT),
+    )
     issuer = _text("发文机关", 80, help_text="机关全称，用于红头和落款，如 天长市科学技术局。")
     doc_number = _text(
-        "发文字号", 60, autocomplete="off",
+        "发文字号",
+        60,
+        autocomplete="off",
         help_text="机关代字〔4位年份〕序号号，如 天科〔2026〕5号：年份用六角括号〔〕，序号不编虚位（不写 05）、"
-                  "不加“第”。已预填本局代字和今年年份，请补上序号和“号”；没有发文字号时清空。",
+        "不加“第”。已预填本局代字和今年年份，请补上序号和“号”；没有发文字号时清空。",
     )
-    title = _area("标题", 300, 2, help_text="如“天长市科学技术局关于组织申报2027年度科技计划项目的通知”。"
-                                         "标题较长时可按回车指定换行位置（宜排成梯形或菱形）。")
+    title = _area(
+        "标题",
+        300,
+        2,
+        help_text="如“天长市科学技术局关于组织申报2027年度科技计划项目的通知”。"
+        "标题较长时可按回车指定换行位置（宜排成梯形或菱形）。",
+    )
     addressee = _text("主送机关", 300, help_text="如“各乡镇人民政府、街道办事处，市直有关单位”；冒号由系统添加。")
     body = _area("正文", 50000, 16, help_text=BODY_HELP)
     attachments = _area("附件", 2000, 3, help_text="每行一个附件名称，名称后不加标点符号；没有附件时留空。")
     date = _date("成文日期", required=True, help_text="落款日期，排版为“2026年6月9日”的形式。")
-    seal = forms.BooleanField(label="加盖印章", required=False, initial=True,
-                              help_text="加盖印章的公文，落款和日期的位置按标准另行排列。",
-                              widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    seal = forms.BooleanField(
+        label="加盖印章",
+        required=False,
+        initial=True,
+        help_text="加盖印章的公文，落款和日期的位置按标准另行排列。",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     note = _text("附注", 200, help_text="如“此件公开发布”，排版时自动加圆括号；没有时留空。")
     cc = _text("抄送机关", 500, help_text="多个机关用逗号或顿号分隔，如“滁州市科学技术局、市财政局”。")
     printer = _text("印发机关", 80, help_text="一般是发文机关的办公室；印发机关和印发日期应同时填写或同时不填。")
@@ -173,5 +206,9 @@ def initial_from_payload(payload: dict[str, Any], kind: str) -> dict[str, Any]:
 class GenerateForm(forms.Form):
     """The 生成 button: whether to convert to PDF as well (offered only when LibreOffice is installed)."""
 
-    with_pdf = forms.BooleanField(label="同时生成 PDF", required=False, initial=True,
-                                  widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    with_pdf = forms.BooleanField(
+        label="同时生成 PDF",
+        required=False,
+        initial=True,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )

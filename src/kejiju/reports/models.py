@@ -24,20 +24,31 @@ class OfficialDocument(DomainModel):
     title = models.CharField("标题", max_length=300, db_index=True)
     doc_number = models.CharField("发文字号", max_length=60, blank=True, db_index=True)
     payload = models.JSONField("公文内容", default=dict)
-    status = models.CharField("状态", max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT,
-                              db_index=True)
-    with_pdf = models.BooleanField("同时生成 PDF", default=True,
-                                   help_text="本机安装了 LibreOffice 时，生成 Word 文件的同时转换为 PDF。")
-    output = models.ForeignKey("core.Attachment", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                               verbose_name="Word 文件")
-    pdf = models.ForeignKey("core.Attachment", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                            verbose_name="PDF 文件")
+    status = models.CharField(
+        "状态", max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT, db_index=True
+    )
+    with_pdf = models.BooleanField(
+        "同时生成 PDF", default=True, help_text="本机安装了 LibreOffice 时，生成 Word 文件的同时转换为 PDF。"
+    )
+    output = models.ForeignKey(
+        "core.Attachment", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="Word 文件"
+    )
+    pdf = models.ForeignKey(
+        "core.Attachment", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="PDF 文件"
+    )
     error = models.TextField("失败原因", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name="起草人")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name="最近请求生成人",
-                                     help_text="生成任务以此人的身份保存文件和写日志。")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="起草人"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="最近请求生成人",
+        help_text="生成任务以此人的身份保存文件和写日志。",
+    )
     generated_at = models.DateTimeField("生成时间", null=True, blank=True)
 
     class Meta:
@@ -54,12 +65,19 @@ class DocumentTransition(models.Model):
     """One status change of a document (house rule 4): who, from, to, why, when — written in the same
     transaction as the change. Never edited."""
 
-    document = models.ForeignKey(OfficialDocument, on_delete=models.PROTECT, related_name="transitions",
-                                 verbose_name="公文")
+    document = models.ForeignKey(
+        OfficialDocument, on_delete=models.PROTECT, related_name="transitions", verbose_name="公文"
+    )
     from_status = models.CharField("原状态", max_length=12, choices=DocumentStatus.choices)
     to_status = models.CharField("新状态", max_length=12, choices=DocumentStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+", verbose_name="操作人")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
     reason = models.TextField("说明", blank=True)
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
 

@@ -19,9 +19,15 @@ EDIT = ("reports.add_officialdocument", "reports.change_officialdocument")
 grant((Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN, Role.BUREAU_STAFF), *VIEW, *EDIT)
 grant(Role.BUREAU_LEADER, *VIEW)
 
-register_nav("reports", "公文与报告", "file-earmark-text", 800, [
-    NavItem("公文列表", "reports:document_list", "reports.view_officialdocument", "files"),
-    NavItem("起草公文", "reports:document_create", "reports.add_officialdocument", "pencil-square"),
-])
+register_nav(
+    "reports",
+    "公文与报告",
+    "file-earmark-text",
+    800,
+    [
+        NavItem("公文列表", "reports:document_list", "reports.view_officialdocument", "files"),
+        NavItem("起草公文", "reports:document_create", "reports.add_officialdocument", "pencil-square"),
+    ],
+)
 
 register_history_model("officialdocument", "reports.OfficialDocument", "公文")

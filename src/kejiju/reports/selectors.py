@@ -37,8 +37,12 @@ def document_get(*, user: Any, pk: Any) -> OfficialDocument:
         raise Http404("公文不存在。") from None
     if not 0 < pk < 2**63:
         raise Http404("公文不存在。")
-    obj = (OfficialDocument.objects.restrict(user, "reports.view_officialdocument")
-           .select_related("region", "created_by", "output", "pdf").filter(pk=pk).first())
+    obj = (
+        OfficialDocument.objects.restrict(user, "reports.view_officialdocument")
+        .select_related("region", "created_by", "output", "pdf")
+        .filter(pk=pk)
+        .first()
+    )
     if obj is None:
         raise Http404("公文不存在。")
     return obj

@@ -91,7 +91,10 @@ def _transition(document: OfficialDocument, *, to: str, actor: Any, reason: str)
         )
     document.status = to
     return DocumentTransition.objects.create(
-        document=document, from_status=source, to_status=to, actor=actor if getattr(actor, "pk", None) else None,
+        document=document,
+        from_status=source,
+        to_status=to,
+        actor=actor if getattr(actor, "pk", None) else None,
         reason=reason,
     )
 
@@ -126,8 +129,11 @@ def document_save_draft(
         if not can_change_document(actor, document):
             raise _forbid("您没有修改该公文的权限。")
     if kind not in DocumentKind.values:
-        raise BusinessError("文种无效，应为：%(k)s。" % {"k": "、".join(str(c.label) for c in DocumentKind)},
-                            code="invalid", field="kind")
+        raise BusinessError(
+            "文种无效，应为：%(k)s。" % {"k": "、".join(str(c.label) for c in DocumentKind)},
+            code="invalid",
+            field="kind",
+        )
     typed = parse_payload(data)
     payload = jsonio.to_dict(typed)
     created = document is None
@@ -151,8 +157,12 @@ def document_save_draft(
     document.with_pdf = with_pdf
     with acting(actor):
         document.save()
-    log_operation(actor=actor, action=actions.DOCUMENT_SAVE, target=document,
-                  extra={"created": created, "kind": kind, "doc_number": document.doc_number})
+    log_operation(
+        actor=actor,
+        action=actions.DOCUMENT_SAVE,
+        target=document,
+        extra={"created": created, "kind": kind, "doc_number": document.doc_number},
+    )
     return document
 
 
@@ -165,8 +175,11 @@ def _request_job(*, actor: Any, document: OfficialDocument, action: str, with_pd
         raise _forbid("您没有生成该公文的权限。")
     if not action_allowed(action, document.status):
         status = DocumentStatus(document.status).label
-        message = ("只有草稿可以生成；该公文当前状态为“%(s)s”。" if action == "generate"
-                   else "只有生成失败的公文可以重试；该公文当前状态为“%(s)s”。")
+        message = (
+            "只有草稿可以生成；该公文当前状态为“%(s)s”。"
+            if action == "generate"
+            else "只有生成失败的公文可以重试；该公文当前状态为“%(s)s”。"
+        )
         raise BusinessError(message % {"s": status}, code="bad_transition")
     document.requested_by = actor
     if with_pdf is not None:
@@ -174,8 +187,9 @@ def _request_job(*, actor: Any, document: OfficialDocument, action: str, with_pd
     with acting(actor):
         document.save(update_fields=["requested_by", "with_pdf", "updated_at"])
     if action == "retry":
-        log_operation(actor=actor, action=actions.DOCUMENT_RETRY, target=document,
-                      extra={"previous_error": document.error})
+        log_operation(
+            actor=actor, action=actions.DOCUMENT_RETRY, target=document, extra={"previous_error": document.error}
+        )
     return document
 
 
@@ -257,15 +271,27 @@ def _store_result(
         return document
     created: list[Attachment] = []
     try:
-        output = attachment_create(actor=actor, fileobj=io.BytesIO(docx_bytes), name=_file_name(document, "docx"),
-                                   region=document.region_id, owner=document, purpose=ATTACHMENT_PURPOSE,
-                                   allowed=DOCX_KINDS)
+        output = attachment_create(
+            actor=actor,
+            fileobj=io.BytesIO(docx_bytes),
+            name=_file_name(document, "docx"),
+            region=document.region_id,
+            owner=document,
+            purpose=ATTACHMENT_PURPOSE,
+            allowed=DOCX_KINDS,
+        )
         created.append(output)
         pdf = None
         if pdf_bytes is not None:
-            pdf = attachment_create(actor=actor, fileobj=io.BytesIO(pdf_bytes), name=_file_name(document, "pdf"),
-                                    region=document.region_id, owner=document, purpose=ATTACHMENT_PURPOSE,
-                                    allowed=PDF_KINDS)
+            pdf = attachment_create(
+                actor=actor,
+                fileobj=io.BytesIO(pdf_bytes),
+                name=_file_name(document, "pdf"),
+                region=document.region_id,
+                owner=document,
+                purpose=ATTACHMENT_PURPOSE,
+                allowed=PDF_KINDS,
+            )
             created.append(pdf)
         reason = "已生成 Word 文件和 PDF。" if pdf is not None else "已生成 Word 文件。"
         if skipped == "libreoffice_missing":

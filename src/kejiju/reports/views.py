@@ -102,8 +102,13 @@ def _save(request: HttpRequest, form: DocumentForm, document: OfficialDocument |
     if not form.is_valid():
         return None
     try:
-        return services.document_save_draft(actor=request.user, data=form.payload(), kind=form.cleaned_data["kind"],
-                                            document=document, with_pdf=document.with_pdf if document else True)
+        return services.document_save_draft(
+            actor=request.user,
+            data=form.payload(),
+            kind=form.cleaned_data["kind"],
+            document=document,
+            with_pdf=document.with_pdf if document else True,
+        )
     except BusinessError as exc:
         form.add_service_error(exc)
         return None
@@ -125,13 +130,15 @@ def document_create_view(request: HttpRequest) -> HttpResponse:
         defaults = selectors.issuer_defaults(user=request.user)
         today = timezone.localdate()
         prefix = "%(w)s〔%(y)d〕" % {"w": defaults.code_word, "y": today.year} if defaults.code_word else ""
-        form = DocumentForm(initial={
-            "issuer": defaults.issuer,
-            "doc_number": prefix,
-            "date": today,
-            "printer": defaults.issuer + "办公室" if defaults.issuer else "",
-            "print_date": today,
-        })
+        form = DocumentForm(
+            initial={
+                "issuer": defaults.issuer,
+                "doc_number": prefix,
+                "date": today,
+                "printer": defaults.issuer + "办公室" if defaults.issuer else "",
+                "print_date": today,
+            }
+        )
     return _form_page(request, form, None)
 
 
@@ -181,8 +188,13 @@ def _outline(payload: dict[str, Any]) -> dict[str, Any]:
             blocks.append({"type": "heading", "level": level, "text": text, "content": block.content})
         elif isinstance(block, Table):
             rows = [list(row) for row in block.rows]
-            blocks.append({"type": "table", "header": rows[0] if block.header and rows else None,
-                           "rows": rows[1:] if block.header else rows})
+            blocks.append(
+                {
+                    "type": "table",
+                    "header": rows[0] if block.header and rows else None,
+                    "rows": rows[1:] if block.header else rows,
+                }
+            )
         elif isinstance(block, Paragraph):
             blocks.append({"type": "paragraph", "text": block.text})
     return {

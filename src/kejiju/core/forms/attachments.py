@@ -58,6 +58,8 @@ class AttachmentUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         own = account_region_code(user)
         # a town station also files for its villages; a county or above down to towns
-        cast(forms.ChoiceField, self.fields["region"]).choices = region_choices(own, depth=1, floor=9 if own is not None and len(own) >= 6 else 6)
+        cast(forms.ChoiceField, self.fields["region"]).choices = region_choices(
+            own, depth=1, floor=9 if own is not None and len(own) >= 6 else 6
+        )
         if not self.is_bound:
             self.initial.setdefault("region", active_region_code(user) or own or "")

@@ -33,7 +33,8 @@ class UserForm(forms.Form):
     """
 
     username = forms.CharField(
-        label="用户名", max_length=150,
+        label="用户名",
+        max_length=150,
         error_messages={"required": "请填写用户名。", "max_length": "用户名不能超过 150 个字符。"},
         help_text="登录用，可用字母、数字和 @ . + - _，保存后不能修改。",
     )
@@ -45,29 +46,39 @@ class UserForm(forms.Form):
         error_messages={"required": "请选择角色。", "invalid_choice": "所选角色无效，或您无权授予该角色。"},
     )
     region = forms.ChoiceField(
-        label="所属区划", required=False,
+        label="所属区划",
+        required=False,
         error_messages={"invalid_choice": "所选区划不存在或不在您的管辖范围内。"},
     )
     department = forms.ChoiceField(
-        label="科室", required=False,
+        label="科室",
+        required=False,
         error_messages={"invalid_choice": "所选科室不属于所选区划，请重新选择。"},
     )
     phone = forms.CharField(
-        label="手机", max_length=20, required=False, error_messages={"max_length": "手机号码不能超过 20 个字符。"},
+        label="手机",
+        max_length=20,
+        required=False,
+        error_messages={"max_length": "手机号码不能超过 20 个字符。"},
         help_text="11 位手机号码，或带区号的固定电话（如 0550-7021234）。",
     )
     email = forms.EmailField(
-        label="邮箱", required=False, max_length=254,
+        label="邮箱",
+        required=False,
+        max_length=254,
         error_messages={"invalid": "邮箱格式不正确，请填写如 name@example.com 的地址。"},
     )
     password = forms.CharField(
-        label="初始密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="初始密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": "请填写初始密码。"},
         help_text="账号持有人首次登录时须修改此密码。",
     )
 
-    def __init__(self, *args: Any, actor: User, instance: User | None = None, refresh_url: str = "",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, actor: User, instance: User | None = None, refresh_url: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.instance = instance
@@ -95,13 +106,22 @@ class UserForm(forms.Form):
         attrs: dict[str, str] = {"class": "form-select js-tomselect", "data-placeholder": "输入名称或代码查找"}
         if refresh_url:
             # choosing a region reloads the 科室 list of that region (no inline script: CSP)
-            attrs.update({"hx-get": refresh_url, "hx-trigger": "change", "hx-target": "#department-field",
-                          "hx-select": "#department-field", "hx-swap": "outerHTML", "hx-include": "this"})
+            attrs.update(
+                {
+                    "hx-get": refresh_url,
+                    "hx-trigger": "change",
+                    "hx-target": "#department-field",
+                    "hx-select": "#department-field",
+                    "hx-swap": "outerHTML",
+                    "hx-include": "this",
+                }
+            )
         self.fields["region"].widget.attrs.update(attrs)
 
         self._departments = self._department_options()
         self._choice_field("department").choices = [("", "（无）")] + [
-            (str(d.pk), d.name) for d in self._departments.values()]
+            (str(d.pk), d.name) for d in self._departments.values()
+        ]
 
         for name, field in self.fields.items():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -149,8 +169,11 @@ class UserForm(forms.Form):
     def clean_password(self) -> str:
         password = str(self.cleaned_data.get("password") or "")
         # checked here too, so a weak password shows with the other field errors at once
-        probe = User(username=self.cleaned_data.get("username", ""), full_name=self.cleaned_data.get("full_name", ""),
-                     email=str(self.data.get(self.add_prefix("email"), "") or ""))
+        probe = User(
+            username=self.cleaned_data.get("username", ""),
+            full_name=self.cleaned_data.get("full_name", ""),
+            email=str(self.data.get(self.add_prefix("email"), "") or ""),
+        )
         try:
             check_password_rules(password, probe)
         except BusinessError as exc:
@@ -165,8 +188,12 @@ class UserForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("role") and data.get("role") != Role.SYSTEM_ADMIN and not data.get("region") \
-                and "region" not in self.errors:
+        if (
+            data.get("role")
+            and data.get("role") != Role.SYSTEM_ADMIN
+            and not data.get("region")
+            and "region" not in self.errors
+        ):
             self.add_error("region", "请选择账号所属区划。")
         return data
 

@@ -20,7 +20,12 @@ class OperationLog(models.Model):
 
     action = models.CharField("操作代码", max_length=60, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="操作人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
     )
     actor_repr = models.CharField("操作人（记录时）", max_length=120, blank=True)
     target_type = models.ForeignKey(

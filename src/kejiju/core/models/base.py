@@ -24,9 +24,7 @@ class DomainModel(models.Model):
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     is_archived = models.BooleanField("已归档", default=False)
 
-    history = HistoricalRecords(
-        inherit=True, get_user=history_user_getter, user_model="core.User"
-    )
+    history = HistoricalRecords(inherit=True, get_user=history_user_getter, user_model="core.User")
 
     objects = RegionScopedManager()
 

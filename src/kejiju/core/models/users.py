@@ -42,7 +42,7 @@ class User(AbstractUser):
         user_model="core.User",
         excluded_fields=["password", "last_login"],
     )
-    objects = KejijuUserManager()
+    objects = KejijuUserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = "账号"
@@ -54,4 +54,4 @@ class User(AbstractUser):
         return f"{self.full_name or self.username}（{self.username}）"
 
     #: Set per request by the region switcher middleware; read by the scope predicate.
-    active_region_code: str | None = None
+    active_region_code: str | None = None  # type: ignore[misc]

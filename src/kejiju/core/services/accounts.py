@@ -55,7 +55,8 @@ def normalize_phone(phone: str) -> str:
     if len(value) > 20 or not (_MOBILE_RE.match(value) or _LANDLINE_RE.match(value)):
         raise BusinessError(
             "手机号码格式不正确：请填写 11 位手机号码（如 13912345678）或固定电话（如 0550-7021234）。",
-            code="invalid", field="phone",
+            code="invalid",
+            field="phone",
         )
     return value
 
@@ -184,8 +185,9 @@ def _check_username(username: str) -> str:
             raise ValidationError("too long")
         User.username_validator(username)
     except ValidationError:
-        raise BusinessError("用户名只能包含字母、数字、汉字和 @ . + - _，且不超过 150 个字符。", code="invalid",
-                            field="username")
+        raise BusinessError(
+            "用户名只能包含字母、数字、汉字和 @ . + - _，且不超过 150 个字符。", code="invalid", field="username"
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise BusinessError(_("用户名“%(name)s”已被使用。") % {"name": username}, code="duplicate", field="username")
     return username
@@ -266,8 +268,14 @@ def user_update(
     phone = normalize_phone(phone)
     region_code = region.code if region else None
     _check_department(department, region_code, current=locked.department_id)
-    before = {"full_name": locked.full_name, "role": locked.role, "region": locked.region_id,
-              "department": locked.department_id, "phone": locked.phone, "email": locked.email}
+    before = {
+        "full_name": locked.full_name,
+        "role": locked.role,
+        "region": locked.region_id,
+        "department": locked.department_id,
+        "phone": locked.phone,
+        "email": locked.email,
+    }
     locked.full_name = full_name
     locked.role = role
     locked.region = region
@@ -275,8 +283,14 @@ def user_update(
     locked.phone = phone
     locked.email = email
     locked.is_staff = locked.is_superuser = role == Role.SYSTEM_ADMIN
-    after = {"full_name": locked.full_name, "role": locked.role, "region": locked.region_id,
-             "department": locked.department_id, "phone": locked.phone, "email": locked.email}
+    after = {
+        "full_name": locked.full_name,
+        "role": locked.role,
+        "region": locked.region_id,
+        "department": locked.department_id,
+        "phone": locked.phone,
+        "email": locked.email,
+    }
     with acting(actor):
         locked.save()
     sync_user_groups(locked)
@@ -398,8 +412,14 @@ def login_attempt(*, username: str, password: str, ip_address: str | None, reque
     with transaction.atomic():
         if account is not None and account.locked_until and account.locked_until > now:
             LoginAttempt.objects.create(username=username, ip_address=ip_address, success=False)
-            log_operation(actor=None, action=actions.LOGIN_FAILED, target=account, ip_address=ip_address,
-                          actor_repr=username, extra={"reason": "locked"})
+            log_operation(
+                actor=None,
+                action=actions.LOGIN_FAILED,
+                target=account,
+                ip_address=ip_address,
+                actor_repr=username,
+                extra={"reason": "locked"},
+            )
             return LoginResult(None, locked_msg)
         if account is None and _recent_failures(username, now - window) >= limit:
             LoginAttempt.objects.create(username=username, ip_address=ip_address, success=False)
@@ -418,16 +438,28 @@ def login_attempt(*, username: str, password: str, ip_address: str | None, reque
             # a lockout that has run out gives a fresh set of attempts, whatever the window
             since = account.locked_until
         failures = _recent_failures(username, since)
-        log_operation(actor=None, action=actions.LOGIN_FAILED, target=account, ip_address=ip_address,
-                      actor_repr=username, region=account.region_id if account else None,
-                      extra={"failures": failures})
+        log_operation(
+            actor=None,
+            action=actions.LOGIN_FAILED,
+            target=account,
+            ip_address=ip_address,
+            actor_repr=username,
+            region=account.region_id if account else None,
+            extra={"failures": failures},
+        )
         if failures >= limit:
             if account is not None:
                 account.locked_until = now + lockout
                 with acting(None, "登录失败次数过多"):
                     account.save(update_fields=["locked_until"])
-                log_operation(actor=None, action=actions.LOGIN_LOCKED, target=account, ip_address=ip_address,
-                              actor_repr=username, extra={"failures": failures})
+                log_operation(
+                    actor=None,
+                    action=actions.LOGIN_LOCKED,
+                    target=account,
+                    ip_address=ip_address,
+                    actor_repr=username,
+                    extra={"failures": failures},
+                )
             return LoginResult(None, locked_msg)
         if account is not None and not account.is_active and account.check_password(password):
             return LoginResult(None, "该账号已停用，请联系管理员。")

@@ -43,8 +43,11 @@ def _read_limited(fileobj: IO[bytes], limit: int) -> bytes:
         fileobj.seek(0)
     data = fileobj.read(limit + 1)
     if len(data) > limit:
-        raise BusinessError("文件超过大小上限 %(limit)s，请压缩或拆分后再上传。" % {"limit": _limit_text(limit)},
-                            code="too_large", field="file")
+        raise BusinessError(
+            "文件超过大小上限 %(limit)s，请压缩或拆分后再上传。" % {"limit": _limit_text(limit)},
+            code="too_large",
+            field="file",
+        )
     return data
 
 
@@ -120,8 +123,12 @@ def attachment_create(
                 attachment.owner = owner
             with acting(actor):
                 attachment.save()
-            log_operation(actor=actor, action=actions.ATTACHMENT_UPLOAD, target=attachment,
-                          extra={"sha256": digest, "size": len(data), "kind": result.kind})
+            log_operation(
+                actor=actor,
+                action=actions.ATTACHMENT_UPLOAD,
+                target=attachment,
+                extra={"sha256": digest, "size": len(data), "kind": result.kind},
+            )
     except Exception:
         path.unlink(missing_ok=True)
         raise
@@ -148,8 +155,13 @@ def attachment_open(*, actor: Any, attachment: Attachment, ip_address: str | Non
             code="integrity",
         )
     handle = open(path, "rb")  # closed by the response after streaming
-    log_operation(actor=actor, action=actions.ATTACHMENT_DOWNLOAD, target=attachment, ip_address=ip_address,
-                  extra={"sha256": attachment.sha256})
+    log_operation(
+        actor=actor,
+        action=actions.ATTACHMENT_DOWNLOAD,
+        target=attachment,
+        ip_address=ip_address,
+        extra={"sha256": attachment.sha256},
+    )
     return handle
 
 
@@ -170,8 +182,11 @@ def can_archive_attachment(user: Any, attachment: Attachment) -> bool:
     or its uploader while it is still visible to them."""
     if can_act(user, "core.change_attachment", attachment):
         return True
-    return bool(getattr(user, "pk", None)) and attachment.uploaded_by_id == user.pk and can_act(
-        user, "core.view_attachment", attachment)
+    return (
+        bool(getattr(user, "pk", None))
+        and attachment.uploaded_by_id == user.pk
+        and can_act(user, "core.view_attachment", attachment)
+    )
 
 
 @transaction.atomic

@@ -35,13 +35,19 @@ def _read_extra_file(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise BusinessError("代码表文件 %(path)s 不存在。" % {"path": path}, code="not_found", field="file")
     except (OSError, UnicodeDecodeError):
-        raise BusinessError("无法读取代码表文件 %(path)s，请确认是 UTF-8 编码的 JSON 文件。" % {"path": path},
-                            code="unreadable", field="file")
+        raise BusinessError(
+            "无法读取代码表文件 %(path)s，请确认是 UTF-8 编码的 JSON 文件。" % {"path": path},
+            code="unreadable",
+            field="file",
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BusinessError("代码表文件不是有效的 JSON（第 %(line)s 行附近有误）。" % {"line": exc.lineno},
-                            code="invalid_json", field="file")
+        raise BusinessError(
+            "代码表文件不是有效的 JSON（第 %(line)s 行附近有误）。" % {"line": exc.lineno},
+            code="invalid_json",
+            field="file",
+        )
     if not isinstance(data, dict) or not isinstance(data.get("items"), list):
         raise BusinessError("代码表文件格式有误：应为含 edition 与 items 的 JSON 对象。", code="invalid", field="file")
     return data
@@ -65,21 +71,34 @@ def _validate_items(data: dict[str, Any], known: set[str]) -> list[dict[str, Any
         if not code or not name:
             raise BusinessError("代码表文件第 %(n)s 项缺少代码或名称。" % {"n": number}, code="invalid", field="file")
         if len(code) > 10 or len(name) > 100:
-            raise BusinessError("代码表文件第 %(n)s 项（%(code)s）代码超过 10 位或名称超过 100 字。"
-                                % {"n": number, "code": code[:20]}, code="invalid", field="file")
+            raise BusinessError(
+                "代码表文件第 %(n)s 项（%(code)s）代码超过 10 位或名称超过 100 字。" % {"n": number, "code": code[:20]},
+                code="invalid",
+                field="file",
+            )
         if code in seen:
-            raise BusinessError("代码表文件第 %(n)s 项代码 %(code)s 重复。" % {"n": number, "code": code},
-                                code="duplicate", field="file")
+            raise BusinessError(
+                "代码表文件第 %(n)s 项代码 %(code)s 重复。" % {"n": number, "code": code},
+                code="duplicate",
+                field="file",
+            )
         if parent and parent not in seen and parent not in known:
-            raise BusinessError("代码表文件第 %(n)s 项（%(code)s）的上级代码 %(parent)s 不存在。"
-                                % {"n": number, "code": code, "parent": parent}, code="no_parent", field="file")
+            raise BusinessError(
+                "代码表文件第 %(n)s 项（%(code)s）的上级代码 %(parent)s 不存在。"
+                % {"n": number, "code": code, "parent": parent},
+                code="no_parent",
+                field="file",
+            )
         try:
             level = int(item.get("level", 1))
         except (TypeError, ValueError):
             level = 0
         if level < 1 or level > 9:
-            raise BusinessError("代码表文件第 %(n)s 项（%(code)s）的层级应为 1–9 的整数。" % {"n": number, "code": code},
-                                code="invalid", field="file")
+            raise BusinessError(
+                "代码表文件第 %(n)s 项（%(code)s）的层级应为 1–9 的整数。" % {"n": number, "code": code},
+                code="invalid",
+                field="file",
+            )
         seen.add(code)
         result.append({"code": code, "name": name, "parent": parent, "level": level, "edition": edition})
     return result
@@ -92,8 +111,11 @@ def codes_load(*, actor: Any, kind: str | None = None, extra_file: Path | None =
     deeper levels (same JSON shape) into the one table named by ``kind``. The whole file is
     checked first, so a bad file changes nothing; raises ``BusinessError`` naming the item."""
     if kind is not None and kind not in CODE_FILES:
-        raise BusinessError("未知的代码表“%(kind)s”，可选：%(kinds)s。" % {"kind": kind, "kinds": "、".join(CODE_FILES)},
-                            code="invalid", field="kind")
+        raise BusinessError(
+            "未知的代码表“%(kind)s”，可选：%(kinds)s。" % {"kind": kind, "kinds": "、".join(CODE_FILES)},
+            code="invalid",
+            field="kind",
+        )
     if extra_file is not None and kind is None:
         raise BusinessError("载入补充文件时须指明代码表（--kind）。", code="required", field="kind")
     kinds = [kind] if kind else list(CODE_FILES)
@@ -116,8 +138,15 @@ def codes_load(*, actor: Any, kind: str | None = None, extra_file: Path | None =
                         sort = parent.sort
                     else:
                         sort, next_sort = next_sort, next_sort + 1
-                    entry = CodeItem(kind=table, code=item["code"], name=item["name"], parent_code=item["parent"],
-                                     level=item["level"], edition=item["edition"], sort=sort)
+                    entry = CodeItem(
+                        kind=table,
+                        code=item["code"],
+                        name=item["name"],
+                        parent_code=item["parent"],
+                        level=item["level"],
+                        edition=item["edition"],
+                        sort=sort,
+                    )
                     entry.save()
                     existing[item["code"]] = entry
                     created += 1
@@ -125,9 +154,16 @@ def codes_load(*, actor: Any, kind: str | None = None, extra_file: Path | None =
                     entry.name = item["name"]
                     entry.save(update_fields=["name"])
                     updated += 1
-    log_operation(actor=actor, action=actions.CODE_LOAD,
-                  extra={"kinds": kinds, "created": created, "updated": updated,
-                         "file": str(extra_file.name) if extra_file else ""})
+    log_operation(
+        actor=actor,
+        action=actions.CODE_LOAD,
+        extra={
+            "kinds": kinds,
+            "created": created,
+            "updated": updated,
+            "file": str(extra_file.name) if extra_file else "",
+        },
+    )
     return {"created": created, "updated": updated}
 
 
@@ -144,6 +180,10 @@ def code_set_active(*, actor: Any, item: CodeItem, active: bool) -> CodeItem:
     item.is_active = active
     with acting(actor, reason="启用代码" if active else "停用代码"):
         item.save(update_fields=["is_active"])
-    log_operation(actor=actor, action=actions.CODE_TOGGLE, target=item,
-                  extra={"kind": item.kind, "code": item.code, "active": active})
+    log_operation(
+        actor=actor,
+        action=actions.CODE_TOGGLE,
+        target=item,
+        extra={"kind": item.kind, "code": item.code, "active": active},
+    )
     return item

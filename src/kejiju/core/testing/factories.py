@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import factory
 from django.contrib.auth.models import Permission
@@ -42,7 +42,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def perms(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if extracted:
-            grant_perms(self, *extracted)
+            grant_perms(cast(User, self), *extracted)
 
 
 def grant_perms(user: User, *perms: str) -> User:
@@ -62,8 +62,15 @@ def role_user(role: str, region_code: str | None, username: str | None = None, *
     from kejiju.core.roles import sync_roles, sync_user_groups
 
     sync_roles()
-    user = UserFactory(role=role, region=region(region_code) if region_code else None,
-                       username=username or factory.Faker._get_faker().unique.user_name(), **kwargs)
+    user = cast(
+        User,
+        UserFactory(
+            role=role,
+            region=region(region_code) if region_code else None,
+            username=username or factory.Faker._get_faker().unique.user_name(),
+            **kwargs,
+        ),
+    )
     if role == Role.SYSTEM_ADMIN:
         user.is_superuser = user.is_staff = True
         user.save()

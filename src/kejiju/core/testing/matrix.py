@@ -23,8 +23,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from kejiju.core.models import User
 from kejiju.core.testing.factories import UserFactory, grant_perms, region
 
 OWN_REGION = "341181"
@@ -71,7 +72,7 @@ def _actor(name: str, endpoint: Endpoint) -> Any:
     if name == "anonymous":
         return None
     code = OWN_REGION if name.startswith("own") else OTHER_REGION
-    user = UserFactory(region=region(code), username=f"matrix-{name}")
+    user = cast(User, UserFactory(region=region(code), username=f"matrix-{name}"))
     if name.endswith("with_perm"):
         grant_perms(user, *endpoint.perms)
     return user
@@ -88,7 +89,9 @@ def run_matrix_case(case: MatrixCase, client: Any) -> None:
     user = _actor(case.actor, endpoint)
     if user is not None:
         client.force_login(user)
-    response = getattr(client, endpoint.method)(url, HTTP_ACCEPT="application/json" if endpoint.kind == "api" else "text/html")
+    response = getattr(client, endpoint.method)(
+        url, HTTP_ACCEPT="application/json" if endpoint.kind == "api" else "text/html"
+    )
     status = response.status_code
     if case.actor == "anonymous":
         if endpoint.kind == "api":

@@ -55,8 +55,13 @@ def counts() -> tuple[int, int, int]:
 
 
 def new_account(actor: Any = None, **kwargs: Any) -> User:
-    data: dict[str, Any] = {"username": "zhangsan", "full_name": "张三", "password": TEST_PASSWORD,
-                            "role": Role.TOWN_STATION, "region": region("341181100")}
+    data: dict[str, Any] = {
+        "username": "zhangsan",
+        "full_name": "张三",
+        "password": TEST_PASSWORD,
+        "role": Role.TOWN_STATION,
+        "region": region("341181100"),
+    }
     data.update(kwargs)
     return user_create(actor=actor, **data)
 
@@ -96,7 +101,11 @@ def test_create_account(admin: User) -> None:
     account = new_account(admin, phone="139 1234 5678", email="zs@example.com")
     account.refresh_from_db()
     assert (account.username, account.full_name, account.role, account.region_id) == (
-        "zhangsan", "张三", Role.TOWN_STATION, "341181100")
+        "zhangsan",
+        "张三",
+        Role.TOWN_STATION,
+        "341181100",
+    )
     assert account.phone == "13912345678"  # spaces dropped
     assert account.check_password(TEST_PASSWORD) and account.password != TEST_PASSWORD
     assert account.must_change_password and account.password_changed_at is not None
@@ -113,8 +122,9 @@ def test_create_with_department(admin: User, departments: dict[str, Any]) -> Non
     assert account.department == departments["plan"]
     before = counts()
     with pytest.raises(BusinessError) as exc:
-        new_account(admin, username="lisi", role=Role.BUREAU_STAFF, region=region("341181"),
-                    department=departments["other"])
+        new_account(
+            admin, username="lisi", role=Role.BUREAU_STAFF, region=region("341181"), department=departments["other"]
+        )
     assert exc.value.field == "department" and exc.value.message == "所选科室不属于该区划的科技局。"
     assert counts() == before
 
@@ -129,11 +139,14 @@ def test_create_duplicate_username(admin: User) -> None:
     assert counts() == before
 
 
-@pytest.mark.parametrize(("password", "reason"), [
-    ("Ab1-x", "密码长度太短"),
-    ("abcdefghijkl", "至少三类"),
-    ("1234567890123", "数字"),
-])
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("Ab1-x", "密码长度太短"),
+        ("abcdefghijkl", "至少三类"),
+        ("1234567890123", "数字"),
+    ],
+)
 def test_create_weak_password(admin: User, password: str, reason: str) -> None:
     before = counts()
     with pytest.raises(BusinessError) as exc:
@@ -191,10 +204,15 @@ def test_create_needs_permission(regions: Any, make_user: Any) -> None:
 
 
 def test_create_checks_input(admin: User) -> None:
-    for kwargs, field in [({"username": "  "}, "username"), ({"username": "张 三!"}, "username"),
-                          ({"full_name": " "}, "full_name"), ({"full_name": "长" * 41}, "full_name"),
-                          ({"email": "not-an-email"}, "email"), ({"phone": "12345"}, "phone"),
-                          ({"role": "boss"}, "role")]:
+    for kwargs, field in [
+        ({"username": "  "}, "username"),
+        ({"username": "张 三!"}, "username"),
+        ({"full_name": " "}, "full_name"),
+        ({"full_name": "长" * 41}, "full_name"),
+        ({"email": "not-an-email"}, "email"),
+        ({"phone": "12345"}, "phone"),
+        ({"role": "boss"}, "role"),
+    ]:
         with pytest.raises(BusinessError) as exc:
             new_account(admin, **kwargs)
         assert exc.value.field == field, kwargs
@@ -202,8 +220,20 @@ def test_create_checks_input(admin: User) -> None:
     assert not User.objects.filter(full_name="张三").exists()
 
 
-@pytest.mark.parametrize("phone", ["13912345678", "+8613912345678", "0550-7021234", "05507021234",
-                                   "(0550)7021234", "021-61234567", "7021234", "0550-7021234-801", ""])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "13912345678",
+        "+8613912345678",
+        "0550-7021234",
+        "05507021234",
+        "(0550)7021234",
+        "021-61234567",
+        "7021234",
+        "0550-7021234-801",
+        "",
+    ],
+)
 def test_phone_accepted(phone: str) -> None:
     assert normalize_phone(phone) == phone
 
@@ -220,13 +250,25 @@ def test_phone_refused(phone: str) -> None:
 
 def test_update_account(admin: User, departments: dict[str, Any]) -> None:
     account = new_account(admin)
-    updated = user_update(actor=admin, user=account, full_name="张三丰", role=Role.BUREAU_STAFF,
-                          region=region("341181"), department=departments["office"], phone="0550-7021234",
-                          email="zsf@example.com")
+    updated = user_update(
+        actor=admin,
+        user=account,
+        full_name="张三丰",
+        role=Role.BUREAU_STAFF,
+        region=region("341181"),
+        department=departments["office"],
+        phone="0550-7021234",
+        email="zsf@example.com",
+    )
     account.refresh_from_db()
     assert updated.pk == account.pk
     assert (account.full_name, account.role, account.region_id, account.department_id, account.phone) == (
-        "张三丰", Role.BUREAU_STAFF, "341181", departments["office"].pk, "0550-7021234")
+        "张三丰",
+        Role.BUREAU_STAFF,
+        "341181",
+        departments["office"].pk,
+        "0550-7021234",
+    )
     assert [g.name for g in account.groups.all()] == [group_name(Role.BUREAU_STAFF)]
     [log] = logs(actions.USER_UPDATE, account)
     assert log.actor == admin
@@ -260,8 +302,7 @@ def test_update_into_other_county_refused(admin: User) -> None:
 def test_update_own_role_refused(admin: User) -> None:
     before = snapshot(admin)
     with pytest.raises(BusinessError) as exc:
-        user_update(actor=admin, user=admin, full_name=admin.full_name, role=Role.BUREAU_LEADER,
-                    region=admin.region)
+        user_update(actor=admin, user=admin, full_name=admin.full_name, role=Role.BUREAU_LEADER, region=admin.region)
     assert exc.value.field == "role" and exc.value.message == "不能修改自己的角色。"
     assert snapshot(admin) == before
 
@@ -379,13 +420,22 @@ def test_unlock_other_county_refused(admin: User, other_admin: User) -> None:
 @pytest.fixture
 def population(admin: User, other_admin: User, departments: dict[str, Any]) -> dict[str, User]:
     return {
-        "staff": new_account(admin, username="tc_staff", full_name="天长科员", role=Role.BUREAU_STAFF,
-                             region=region("341181"), department=departments["plan"], phone="13800000001"),
+        "staff": new_account(
+            admin,
+            username="tc_staff",
+            full_name="天长科员",
+            role=Role.BUREAU_STAFF,
+            region=region("341181"),
+            department=departments["plan"],
+            phone="13800000001",
+        ),
         "town": new_account(admin, username="tc_town", full_name="天长站员", phone="13900000002"),
-        "expert": new_account(admin, username="tc_expert", full_name="天长专家", role=Role.EXPERT,
-                              region=region("341181")),
-        "other": new_account(other_admin, username="mg_staff", full_name="明光科员", role=Role.BUREAU_STAFF,
-                             region=region("341182")),
+        "expert": new_account(
+            admin, username="tc_expert", full_name="天长专家", role=Role.EXPERT, region=region("341181")
+        ),
+        "other": new_account(
+            other_admin, username="mg_staff", full_name="明光科员", role=Role.BUREAU_STAFF, region=region("341182")
+        ),
     }
 
 
@@ -522,8 +572,16 @@ def test_detail_other_county_is_404(client: Any, admin: User, population: dict[s
 
 
 def create_data(**kwargs: Any) -> dict[str, str]:
-    data = {"username": "wangwu", "full_name": "王五", "role": Role.BUREAU_STAFF, "region": "341181",
-            "department": "", "phone": "13700000003", "email": "", "password": NEW_PASSWORD}
+    data = {
+        "username": "wangwu",
+        "full_name": "王五",
+        "role": Role.BUREAU_STAFF,
+        "region": "341181",
+        "department": "",
+        "phone": "13700000003",
+        "email": "",
+        "password": NEW_PASSWORD,
+    }
     data.update(kwargs)
     return data
 
@@ -555,19 +613,23 @@ def test_create_page_saves(client: Any, admin: User, departments: dict[str, Any]
     assert logs(actions.USER_CREATE, account)[0].actor == admin
 
 
-@pytest.mark.parametrize(("data", "field", "message"), [
-    ({"password": "abc"}, "password", "密码长度太短"),
-    ({"region": "341182"}, "region", "所选区划不存在或不在您的管辖范围内。"),
-    ({"region": "3411"}, "region", "所选区划不存在或不在您的管辖范围内。"),
-    ({"region": ""}, "region", "请选择账号所属区划。"),
-    ({"role": "system_admin"}, "role", "所选角色无效，或您无权授予该角色。"),
-    ({"phone": "1234"}, "phone", "手机号码格式不正确"),
-    ({"email": "a@"}, "email", "邮箱格式不正确"),
-    ({"username": ""}, "username", "请填写用户名。"),
-    ({"department": "other"}, "department", "所选科室不属于所选区划"),
-])
-def test_create_page_errors(client: Any, admin: User, departments: dict[str, Any], data: dict[str, str],
-                            field: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"password": "abc"}, "password", "密码长度太短"),
+        ({"region": "341182"}, "region", "所选区划不存在或不在您的管辖范围内。"),
+        ({"region": "3411"}, "region", "所选区划不存在或不在您的管辖范围内。"),
+        ({"region": ""}, "region", "请选择账号所属区划。"),
+        ({"role": "system_admin"}, "role", "所选角色无效，或您无权授予该角色。"),
+        ({"phone": "1234"}, "phone", "手机号码格式不正确"),
+        ({"email": "a@"}, "email", "邮箱格式不正确"),
+        ({"username": ""}, "username", "请填写用户名。"),
+        ({"department": "other"}, "department", "所选科室不属于所选区划"),
+    ],
+)
+def test_create_page_errors(
+    client: Any, admin: User, departments: dict[str, Any], data: dict[str, str], field: str, message: str
+) -> None:
     if data.get("department") == "other":
         data = {"department": str(departments["other"].pk)}
     client.force_login(admin)
@@ -609,13 +671,23 @@ def test_edit_page(client: Any, admin: User, population: dict[str, User], depart
     client.force_login(admin)
     body = client.get(reverse("core:user_edit", args=[account.pk])).content.decode()
     assert "天长站员" in body and 'name="password"' not in body and 'name="username"' not in body
-    data = {"full_name": "天长科长", "role": Role.BUREAU_STAFF, "region": "341181",
-            "department": str(departments["office"].pk), "phone": "0550-7021234", "email": "kz@example.com"}
+    data = {
+        "full_name": "天长科长",
+        "role": Role.BUREAU_STAFF,
+        "region": "341181",
+        "department": str(departments["office"].pk),
+        "phone": "0550-7021234",
+        "email": "kz@example.com",
+    }
     response = client.post(reverse("core:user_edit", args=[account.pk]), data)
     assert response.status_code == 302
     account.refresh_from_db()
     assert (account.full_name, account.role, account.region_id, account.department_id) == (
-        "天长科长", Role.BUREAU_STAFF, "341181", departments["office"].pk)
+        "天长科长",
+        Role.BUREAU_STAFF,
+        "341181",
+        departments["office"].pk,
+    )
     assert account.history.first().history_user == admin
     assert logs(actions.USER_UPDATE, account)[0].actor == admin
 
@@ -624,8 +696,9 @@ def test_edit_page_forged_region_changes_nothing(client: Any, admin: User, popul
     account = population["town"]
     client.force_login(admin)
     before, totals = snapshot(account), counts()
-    response = client.post(reverse("core:user_edit", args=[account.pk]),
-                           {"full_name": "改名", "role": account.role, "region": "341182"})
+    response = client.post(
+        reverse("core:user_edit", args=[account.pk]), {"full_name": "改名", "role": account.role, "region": "341182"}
+    )
     assert response.status_code == 400
     assert "所选区划不存在或不在您的管辖范围内。" in response.content.decode()
     assert snapshot(account) == before and counts() == totals
@@ -633,8 +706,10 @@ def test_edit_page_forged_region_changes_nothing(client: Any, admin: User, popul
 
 def test_edit_page_own_role_error_on_field(client: Any, admin: User) -> None:
     client.force_login(admin)
-    response = client.post(reverse("core:user_edit", args=[admin.pk]),
-                           {"full_name": admin.full_name, "role": Role.BUREAU_STAFF, "region": "341181"})
+    response = client.post(
+        reverse("core:user_edit", args=[admin.pk]),
+        {"full_name": admin.full_name, "role": Role.BUREAU_STAFF, "region": "341181"},
+    )
     assert response.status_code == 400
     assert 'data-testid="error-role">不能修改自己的角色。' in response.content.decode()
     admin.refresh_from_db()
@@ -646,8 +721,9 @@ def test_edit_page_other_county_is_404(client: Any, admin: User, population: dic
     client.force_login(admin)
     before = snapshot(account)
     assert client.get(reverse("core:user_edit", args=[account.pk])).status_code == 404
-    response = client.post(reverse("core:user_edit", args=[account.pk]),
-                           {"full_name": "改名", "role": account.role, "region": "341181"})
+    response = client.post(
+        reverse("core:user_edit", args=[account.pk]), {"full_name": "改名", "role": account.role, "region": "341181"}
+    )
     assert response.status_code == 404
     assert snapshot(account) == before
 
@@ -674,8 +750,7 @@ def test_action_views(client: Any, admin: User, population: dict[str, User]) -> 
     response = client.post(reverse("core:user_set_active", args=[account.pk]), {"active": "1"}, follow=True)
     assert "已启用账号“tc_town”。" in response.content.decode()
 
-    response = client.post(reverse("core:user_reset_password", args=[account.pk]), {"new_password": "123"},
-                           follow=True)
+    response = client.post(reverse("core:user_reset_password", args=[account.pk]), {"new_password": "123"}, follow=True)
     assert "密码不符合要求" in response.content.decode()
     response = client.post(reverse("core:user_reset_password", args=[account.pk]), {"new_password": NEW_PASSWORD})
     assert response["Location"] == detail
@@ -688,7 +763,10 @@ def test_action_views(client: Any, admin: User, population: dict[str, User]) -> 
     account.refresh_from_db()
     assert account.locked_until is None
     assert [log.action for log in OperationLog.objects.filter(target_id=str(account.pk)).order_by("id")] == [
-        actions.USER_CREATE, actions.USER_DEACTIVATE, actions.USER_ACTIVATE, actions.USER_RESET_PASSWORD,
+        actions.USER_CREATE,
+        actions.USER_DEACTIVATE,
+        actions.USER_ACTIVATE,
+        actions.USER_RESET_PASSWORD,
         actions.USER_UNLOCK,
     ]
 
@@ -699,13 +777,11 @@ def test_action_views_refusals(client: Any, admin: User, population: dict[str, U
     assert "不能停用或启用自己的账号。" in response.content.decode()
     admin.refresh_from_db()
     assert admin.is_active
-    response = client.post(reverse("core:user_set_active", args=[population["town"].pk]), {"active": "x"},
-                           follow=True)
+    response = client.post(reverse("core:user_set_active", args=[population["town"].pk]), {"active": "x"}, follow=True)
     assert "操作无效" in response.content.decode()
     other = population["other"]
     for name in ("user_reset_password", "user_unlock", "user_set_active"):
-        response = client.post(reverse(f"core:{name}", args=[other.pk]),
-                               {"active": "0", "new_password": NEW_PASSWORD})
+        response = client.post(reverse(f"core:{name}", args=[other.pk]), {"active": "0", "new_password": NEW_PASSWORD})
         assert response.status_code == 404
     other.refresh_from_db()
     assert other.is_active and other.check_password(TEST_PASSWORD)
@@ -722,17 +798,39 @@ def test_action_views_refusals(client: Any, admin: User, population: dict[str, U
 
 
 def _matrix_account(region_code: str) -> User:
-    return user_create(actor=None, username=f"target{region_code}", full_name="矩阵目标账号",
-                       password=TEST_PASSWORD, role=Role.BUREAU_STAFF, region=region(region_code))
+    return user_create(
+        actor=None,
+        username=f"target{region_code}",
+        full_name="矩阵目标账号",
+        password=TEST_PASSWORD,
+        role=Role.BUREAU_STAFF,
+        region=region(region_code),
+    )
 
 
 ENDPOINTS = [
-    Endpoint("user_list", perm="core.view_user", make=_matrix_account, detail=False,
-             url=lambda obj: reverse("core:user_list"), marker=lambda obj: obj.full_name),
-    Endpoint("user_detail", perm="core.view_user", make=_matrix_account,
-             url=lambda obj: reverse("core:user_detail", args=[obj.pk]), marker=lambda obj: obj.full_name),
-    Endpoint("user_edit", perm="core.change_user", make=_matrix_account,
-             url=lambda obj: reverse("core:user_edit", args=[obj.pk]), marker=lambda obj: obj.full_name),
+    Endpoint(
+        "user_list",
+        perm="core.view_user",
+        make=_matrix_account,
+        detail=False,
+        url=lambda obj: reverse("core:user_list"),
+        marker=lambda obj: obj.full_name,
+    ),
+    Endpoint(
+        "user_detail",
+        perm="core.view_user",
+        make=_matrix_account,
+        url=lambda obj: reverse("core:user_detail", args=[obj.pk]),
+        marker=lambda obj: obj.full_name,
+    ),
+    Endpoint(
+        "user_edit",
+        perm="core.change_user",
+        make=_matrix_account,
+        url=lambda obj: reverse("core:user_edit", args=[obj.pk]),
+        marker=lambda obj: obj.full_name,
+    ),
 ]
 
 

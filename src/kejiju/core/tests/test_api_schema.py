@@ -95,8 +95,6 @@ def test_schema_lists_every_core_operation_once() -> None:
     assert listed == set(OPERATIONS)
 
 
-
-
 @pytest.fixture
 def api_world(db: Any, keep_connection: None) -> dict[str, Any]:
     """A few regions of province 34, a second account to look at, and the token of an account

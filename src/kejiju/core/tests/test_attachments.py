@@ -47,8 +47,9 @@ def staff(regions: Any, make_user: Any) -> Any:
 def test_upload_happy_path_stores_under_random_name(client: Any, settings: Any, staff: Any) -> None:
     client.force_login(staff)
     upload = SimpleUploadedFile("天长市科技项目申报书.pdf", PDF, content_type="application/pdf")
-    response = client.post(reverse("core:attachment_upload"),
-                           {"file": upload, "purpose": "申报书", "region": "341181100"})
+    response = client.post(
+        reverse("core:attachment_upload"), {"file": upload, "purpose": "申报书", "region": "341181100"}
+    )
     assert response.status_code == 302
     attachment = Attachment.objects.get()
     assert attachment.original_name == "天长市科技项目申报书.pdf"
@@ -80,8 +81,9 @@ def test_oversized_file_is_refused_and_nothing_is_stored(client: Any, settings: 
     settings.KEJIJU_ATTACHMENT_MAX_BYTES = 1024
     client.force_login(staff)
     big = PDF + b"0" * 2048
-    response = client.post(reverse("core:attachment_upload"),
-                           {"file": SimpleUploadedFile("大文件.pdf", big), "region": "341181"})
+    response = client.post(
+        reverse("core:attachment_upload"), {"file": SimpleUploadedFile("大文件.pdf", big), "region": "341181"}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "文件：文件超过大小上限 1 KB" in body
@@ -92,8 +94,9 @@ def test_oversized_file_is_refused_and_nothing_is_stored(client: Any, settings: 
 
 def test_disguised_file_is_refused(client: Any, settings: Any, staff: Any) -> None:
     client.force_login(staff)
-    response = client.post(reverse("core:attachment_upload"),
-                           {"file": SimpleUploadedFile("申报书.pdf", PE), "region": "341181"})
+    response = client.post(
+        reverse("core:attachment_upload"), {"file": SimpleUploadedFile("申报书.pdf", PE), "region": "341181"}
+    )
     assert response.status_code == 400
     assert "文件内容与扩展名“.pdf”不符" in response.content.decode()
     assert not Attachment.objects.exists()
@@ -113,8 +116,9 @@ def test_empty_file_and_missing_file_are_refused(client: Any, settings: Any, sta
 
 def test_upload_to_region_outside_account_is_refused(client: Any, settings: Any, staff: Any) -> None:
     client.force_login(staff)
-    response = client.post(reverse("core:attachment_upload"),
-                           {"file": SimpleUploadedFile("a.pdf", PDF), "region": "341182"})
+    response = client.post(
+        reverse("core:attachment_upload"), {"file": SimpleUploadedFile("a.pdf", PDF), "region": "341182"}
+    )
     assert response.status_code == 400
     assert "所属区划：所选区划不在您的管辖范围内。" in response.content.decode()
     with pytest.raises(BusinessError) as info:
@@ -135,8 +139,12 @@ def test_upload_without_permission_is_forbidden(client: Any, regions: Any, make_
     leader = make_user("bureau_leader", "341181")
     client.force_login(leader)
     assert client.get(reverse("core:attachment_upload")).status_code == 403
-    assert client.post(reverse("core:attachment_upload"),
-                       {"file": SimpleUploadedFile("a.pdf", PDF), "region": "341181"}).status_code == 403
+    assert (
+        client.post(
+            reverse("core:attachment_upload"), {"file": SimpleUploadedFile("a.pdf", PDF), "region": "341181"}
+        ).status_code
+        == 403
+    )
     assert not Attachment.objects.exists()
 
 
@@ -262,8 +270,7 @@ def test_uploader_archives_after_confirmation(client: Any, regions: Any, staff: 
     assert "申报书.pdf" not in client.get(reverse("core:attachment_list")).content.decode()
 
 
-def test_archive_requires_change_permission_or_uploader(client: Any, regions: Any, staff: Any,
-                                                       make_user: Any) -> None:
+def test_archive_requires_change_permission_or_uploader(client: Any, regions: Any, staff: Any, make_user: Any) -> None:
     attachment = make_attachment("341181")
     client.force_login(staff)
     url = reverse("core:attachment_archive", args=[attachment.pk])
@@ -281,12 +288,21 @@ def test_archive_requires_change_permission_or_uploader(client: Any, regions: An
 # --- permission matrix -------------------------------------------------------------------------
 
 ENDPOINTS = [
-    Endpoint("attachment list", perm="core.view_attachment", detail=False,
-             make=lambda code: make_attachment(code, "矩阵测试附件.pdf"),
-             url=lambda obj: reverse("core:attachment_list"), marker=lambda obj: obj.original_name),
-    Endpoint("attachment download", perm="core.view_attachment", detail=True,
-             make=lambda code: make_attachment(code, "矩阵测试附件.pdf"),
-             url=lambda obj: reverse("core:attachment_download", args=[obj.pk])),
+    Endpoint(
+        "attachment list",
+        perm="core.view_attachment",
+        detail=False,
+        make=lambda code: make_attachment(code, "矩阵测试附件.pdf"),
+        url=lambda obj: reverse("core:attachment_list"),
+        marker=lambda obj: obj.original_name,
+    ),
+    Endpoint(
+        "attachment download",
+        perm="core.view_attachment",
+        detail=True,
+        make=lambda code: make_attachment(code, "矩阵测试附件.pdf"),
+        url=lambda obj: reverse("core:attachment_download", args=[obj.pk]),
+    ),
 ]
 
 

@@ -105,8 +105,9 @@ def logs(regions: Any, make_user: Any) -> dict[str, Any]:
     batch = uuid.uuid4()
     rows = {
         "own": log_operation(actor=zhang, action="core.region_update", region="341181", extra={"字段": "名称"}),
-        "town": log_operation(actor=zhang, action="core.export", region="341181100", batch_id=batch,
-                              ip_address="10.1.2.3"),
+        "town": log_operation(
+            actor=zhang, action="core.export", region="341181100", batch_id=batch, ip_address="10.1.2.3"
+        ),
         "other": log_operation(actor=li, action="core.region_update", region="341182"),
     }
     OperationLog.objects.filter(pk=rows["own"].pk).update(created_at=datetime(2026, 3, 1, 9, 0, tzinfo=SHANGHAI))
@@ -126,7 +127,7 @@ def test_oplog_scope_county_does_not_see_other_county(client: Any, logs: dict[st
     body = _oplog(client)
     assert "张三" in body and "李四" not in body
     assert "10.1.2.3" in body
-    assert '{&quot;字段&quot;:&quot;名称&quot;}' in body  # compact JSON (HTML-escaped)
+    assert "{&quot;字段&quot;:&quot;名称&quot;}" in body  # compact JSON (HTML-escaped)
     assert "修改区划" in body  # Chinese label of the action
     city = make_user("bureau_leader", "3411")
     client.force_login(city)
@@ -165,7 +166,7 @@ def test_oplog_bad_filters_are_chinese_errors(client: Any, logs: dict[str, Any],
 
 def test_oplog_export_escapes_formulas_and_is_logged(client: Any, logs: dict[str, Any], make_user: Any) -> None:
     leader = make_user("bureau_leader", "341181")
-    log_operation(actor=None, action="core.region_update", region="341181", actor_repr="=HYPERLINK(\"x\")")
+    log_operation(actor=None, action="core.region_update", region="341181", actor_repr='=HYPERLINK("x")')
     client.force_login(leader)
     response = client.get(reverse("core:oplog_list"), {"export": "xlsx"})
     assert response.status_code == 200
@@ -173,7 +174,7 @@ def test_oplog_export_escapes_formulas_and_is_logged(client: Any, logs: dict[str
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("时间", "操作人", "操作", "对象", "区划", "IP", "附加信息")
     actors = [r[1] for r in rows[1:]]
-    assert "'=HYPERLINK(\"x\")" in actors
+    assert '\'=HYPERLINK("x")' in actors
     assert "李四" not in actors
     assert OperationLog.objects.filter(action="core.export", actor=leader).exists()
 
@@ -327,12 +328,29 @@ def _make_renamed_region(code: str) -> Region:
 
 
 ENDPOINTS = [
-    Endpoint("oplog list", perm="core.view_operationlog", detail=False, make=_make_log,
-             url=lambda obj: reverse("core:oplog_list"), marker=lambda obj: obj.actor_repr),
-    Endpoint("history list", perm="core.view_operationlog", detail=False, make=_make_renamed_region,
-             url=lambda obj: reverse("core:history_list"), marker=lambda obj: obj.name),
-    Endpoint("history detail", perm="core.view_operationlog", detail=True, make=_make_renamed_region,
-             url=lambda obj: reverse("core:history_detail", args=["region", obj.code])),
+    Endpoint(
+        "oplog list",
+        perm="core.view_operationlog",
+        detail=False,
+        make=_make_log,
+        url=lambda obj: reverse("core:oplog_list"),
+        marker=lambda obj: obj.actor_repr,
+    ),
+    Endpoint(
+        "history list",
+        perm="core.view_operationlog",
+        detail=False,
+        make=_make_renamed_region,
+        url=lambda obj: reverse("core:history_list"),
+        marker=lambda obj: obj.name,
+    ),
+    Endpoint(
+        "history detail",
+        perm="core.view_operationlog",
+        detail=True,
+        make=_make_renamed_region,
+        url=lambda obj: reverse("core:history_detail", args=["region", obj.code]),
+    ),
 ]
 
 

@@ -19,9 +19,26 @@ from kejiju.core.services.codes import CODE_FILES, code_set_active, codes_load, 
 from kejiju.core.testing.factories import UserFactory
 
 SECTION_RANGES = {
-    "A": (1, 5), "B": (6, 12), "C": (13, 43), "D": (44, 46), "E": (47, 50), "F": (51, 52), "G": (53, 60),
-    "H": (61, 62), "I": (63, 65), "J": (66, 69), "K": (70, 70), "L": (71, 72), "M": (73, 75), "N": (76, 79),
-    "O": (80, 82), "P": (83, 83), "Q": (84, 85), "R": (86, 90), "S": (91, 96), "T": (97, 97),
+    "A": (1, 5),
+    "B": (6, 12),
+    "C": (13, 43),
+    "D": (44, 46),
+    "E": (47, 50),
+    "F": (51, 52),
+    "G": (53, 60),
+    "H": (61, 62),
+    "I": (63, 65),
+    "J": (66, 69),
+    "K": (70, 70),
+    "L": (71, 72),
+    "M": (73, 75),
+    "N": (76, 79),
+    "O": (80, 82),
+    "P": (83, 83),
+    "Q": (84, 85),
+    "R": (86, 90),
+    "S": (91, 96),
+    "T": (97, 97),
 }
 
 
@@ -63,8 +80,14 @@ def test_subject_file_has_62_first_level_subjects_in_five_groups() -> None:
 def test_hightech_file_has_the_8_fields() -> None:
     data = load_code_file("hightech_field")
     assert [(i["code"], i["name"]) for i in data["items"]] == [
-        ("1", "电子信息"), ("2", "生物与新医药"), ("3", "航空航天"), ("4", "新材料"),
-        ("5", "高技术服务"), ("6", "新能源与节能"), ("7", "资源与环境"), ("8", "先进制造与自动化"),
+        ("1", "电子信息"),
+        ("2", "生物与新医药"),
+        ("3", "航空航天"),
+        ("4", "新材料"),
+        ("5", "高技术服务"),
+        ("6", "新能源与节能"),
+        ("7", "资源与环境"),
+        ("8", "先进制造与自动化"),
     ]
 
 
@@ -105,32 +128,50 @@ def test_codes_load_is_idempotent() -> None:
 @pytest.mark.django_db
 def test_deeper_level_file_loads_in_tree_order(tmp_path: Path) -> None:
     path = tmp_path / "二级学科.json"
-    path.write_text(json.dumps({"edition": "GB/T 13745-2009", "items": [
-        {"code": "41320", "name": "信息安全技术", "parent": "413", "level": 2},
-        {"code": "4132010", "name": "密码学", "parent": "41320", "level": 3},
-    ]}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "edition": "GB/T 13745-2009",
+                "items": [
+                    {"code": "41320", "name": "信息安全技术", "parent": "413", "level": 2},
+                    {"code": "4132010", "name": "密码学", "parent": "41320", "level": 3},
+                ],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     out = io.StringIO()
     call_command("codes", "load", "--kind", "subject", "--file", str(path), stdout=out)
     assert "新增 2 条" in out.getvalue()
     codes = list(CodeItem.objects.filter(kind="subject").values_list("code", flat=True))
-    assert codes[codes.index("413") + 1: codes.index("413") + 3] == ["41320", "4132010"]
+    assert codes[codes.index("413") + 1 : codes.index("413") + 3] == ["41320", "4132010"]
 
 
-@pytest.mark.parametrize(("items", "message"), [
-    ([{"code": "99901", "name": "无上级", "parent": "999", "level": 2}], "上级代码 999 不存在"),
-    ([{"code": "41320", "name": "甲", "parent": "413", "level": 2},
-      {"code": "41320", "name": "乙", "parent": "413", "level": 2}], "重复"),
-    ([{"code": "", "name": "无代码"}], "缺少代码或名称"),
-    ([{"code": "41399", "name": "层级错", "parent": "413", "level": "二"}], "层级"),
-])
+@pytest.mark.parametrize(
+    ("items", "message"),
+    [
+        ([{"code": "99901", "name": "无上级", "parent": "999", "level": 2}], "上级代码 999 不存在"),
+        (
+            [
+                {"code": "41320", "name": "甲", "parent": "413", "level": 2},
+                {"code": "41320", "name": "乙", "parent": "413", "level": 2},
+            ],
+            "重复",
+        ),
+        ([{"code": "", "name": "无代码"}], "缺少代码或名称"),
+        ([{"code": "41399", "name": "层级错", "parent": "413", "level": "二"}], "层级"),
+    ],
+)
 @pytest.mark.django_db
 def test_bad_file_changes_nothing(tmp_path: Path, items: list[dict[str, Any]], message: str) -> None:
     before = CodeItem.objects.count()
     path = tmp_path / "bad.json"
     # a valid first item, so that a later error proves nothing was written
     good = {"code": "11010", "name": "数学史", "parent": "110", "level": 2}
-    path.write_text(json.dumps({"edition": "GB/T 13745-2009", "items": [good, *items]}, ensure_ascii=False),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"edition": "GB/T 13745-2009", "items": [good, *items]}, ensure_ascii=False), encoding="utf-8"
+    )
     with pytest.raises(BusinessError) as info:
         codes_load(actor=None, kind="subject", extra_file=path)
     assert message in info.value.message and info.value.message.endswith("。")

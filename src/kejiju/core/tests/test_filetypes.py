@@ -39,7 +39,11 @@ SAMPLES: dict[str, bytes] = {
     "csv": "名称,数量\n科技型中小企业,12\n".encode("gb18030"),
 }
 
-PE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64 + b"This program cannot be run in DOS mode"
+PE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    + b"\x00" * 64
+    + b"This program cannot be run in DOS mode"
+)
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 

@@ -31,8 +31,15 @@ NEW_PASSWORD = "Xin-mima-2026"
 
 @pytest.fixture
 def account(regions: Any) -> User:
-    return user_create(actor=None, username="zhangsan", full_name="张三", password=TEST_PASSWORD,
-                       role=Role.BUREAU_STAFF, region=regions["county"], must_change_password=False)
+    return user_create(
+        actor=None,
+        username="zhangsan",
+        full_name="张三",
+        password=TEST_PASSWORD,
+        role=Role.BUREAU_STAFF,
+        region=regions["county"],
+        must_change_password=False,
+    )
 
 
 @pytest.fixture
@@ -214,8 +221,14 @@ def test_deactivated_account_loses_its_session(client: Any, account: User, admin
 
 
 def test_must_change_password_redirects(client: Any, regions: Any, admin: User) -> None:
-    user_create(actor=admin, username="lisi", full_name="李四", password=TEST_PASSWORD, role=Role.BUREAU_STAFF,
-                region=regions["county"])
+    user_create(
+        actor=admin,
+        username="lisi",
+        full_name="李四",
+        password=TEST_PASSWORD,
+        role=Role.BUREAU_STAFF,
+        region=regions["county"],
+    )
     response = login(client, "lisi", TEST_PASSWORD, next="/accounts/")
     assert response.status_code == 302 and response["Location"] == reverse("core:password_change")
     response = client.get(response["Location"])
@@ -223,8 +236,10 @@ def test_must_change_password_redirects(client: Any, regions: Any, admin: User) 
 
 
 def change(client: Any, old: str, new: str, new2: str | None = None) -> Any:
-    return client.post(reverse("core:password_change"),
-                       {"old_password": old, "new_password": new, "new_password2": new if new2 is None else new2})
+    return client.post(
+        reverse("core:password_change"),
+        {"old_password": old, "new_password": new, "new_password2": new if new2 is None else new2},
+    )
 
 
 def test_password_change(client: Any, account: User) -> None:
@@ -241,16 +256,18 @@ def test_password_change(client: Any, account: User) -> None:
     assert client.get(reverse("core:home")).status_code == 200
 
 
-@pytest.mark.parametrize(("old", "new", "new2", "message"), [
-    ("Wrong-old-pass-1", NEW_PASSWORD, None, "原密码不正确。"),
-    (TEST_PASSWORD, NEW_PASSWORD, "Xin-mima-2027", "两次输入的新密码不一致。"),
-    (TEST_PASSWORD, "short1A", None, "密码长度太短"),
-    (TEST_PASSWORD, "abcdefghijklmn", None, "至少三类"),
-    (TEST_PASSWORD, "12345678901234", None, "密码只包含数字"),
-    (TEST_PASSWORD, TEST_PASSWORD, None, "新密码不能与原密码相同。"),
-])
-def test_password_change_rules(client: Any, account: User, old: str, new: str, new2: str | None,
-                               message: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "new2", "message"),
+    [
+        ("Wrong-old-pass-1", NEW_PASSWORD, None, "原密码不正确。"),
+        (TEST_PASSWORD, NEW_PASSWORD, "Xin-mima-2027", "两次输入的新密码不一致。"),
+        (TEST_PASSWORD, "short1A", None, "密码长度太短"),
+        (TEST_PASSWORD, "abcdefghijklmn", None, "至少三类"),
+        (TEST_PASSWORD, "12345678901234", None, "密码只包含数字"),
+        (TEST_PASSWORD, TEST_PASSWORD, None, "新密码不能与原密码相同。"),
+    ],
+)
+def test_password_change_rules(client: Any, account: User, old: str, new: str, new2: str | None, message: str) -> None:
     client.force_login(account)
     before = User.objects.get(pk=account.pk).password
     response = change(client, old, new, new2)
@@ -300,8 +317,14 @@ def test_passwords_hashed_with_argon2_outside_tests(regions: Any) -> None:
     prod_source = importlib.util.find_spec("kejiju.config.settings.prod").origin
     assert "PASSWORD_HASHERS" not in open(prod_source, encoding="utf-8").read()  # prod keeps base's list
     with override_settings(PASSWORD_HASHERS=base.PASSWORD_HASHERS):
-        user = user_create(actor=None, username="argon", full_name="哈希", password=TEST_PASSWORD,
-                           role=Role.BUREAU_STAFF, region=regions["county"])
+        user = user_create(
+            actor=None,
+            username="argon",
+            full_name="哈希",
+            password=TEST_PASSWORD,
+            role=Role.BUREAU_STAFF,
+            region=regions["county"],
+        )
         assert user.password.startswith("argon2$")
         assert Client().post(LOGIN, {"username": "argon", "password": TEST_PASSWORD}).status_code == 302
 
@@ -326,13 +349,18 @@ def test_login_enforces_csrf(account: User) -> None:
 @pytest.fixture
 def county_accounts(regions: Any) -> None:
     for username, name, code in (("tc_a", "天长甲", "341181"), ("mg_b", "明光乙", "341182")):
-        user_create(actor=None, username=username, full_name=name, password=TEST_PASSWORD,
-                    role=Role.BUREAU_STAFF, region=region(code))
+        user_create(
+            actor=None,
+            username=username,
+            full_name=name,
+            password=TEST_PASSWORD,
+            role=Role.BUREAU_STAFF,
+            region=region(code),
+        )
 
 
 def switch(client: Any, code: str) -> Any:
-    return client.post(reverse("core:region_switch"), {"region": code, "next": reverse("core:user_list")},
-                       follow=True)
+    return client.post(reverse("core:region_switch"), {"region": code, "next": reverse("core:user_list")}, follow=True)
 
 
 def test_city_user_switches_to_a_county(client: Any, make_user: Any, county_accounts: None) -> None:

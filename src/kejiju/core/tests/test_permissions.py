@@ -119,8 +119,16 @@ def test_cross_region_queryset_uses_both_fields(regions):
 
 def test_can_act_checks_permission_and_scope(regions, tmp_path):
     user = UserFactory(region=regions["county"])
-    attachment = Attachment(region_id="341182", original_name="x.pdf", kind="pdf", mime_type="application/pdf",
-                            size=1, sha256="0" * 64, storage_name="a" * 40, uploaded_by=user)
+    attachment = Attachment(
+        region_id="341182",
+        original_name="x.pdf",
+        kind="pdf",
+        mime_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        storage_name="a" * 40,
+        uploaded_by=user,
+    )
     assert not can_act(user, "core.view_attachment")
     grant_perms(user, "core.view_attachment")
     user = User.objects.get(pk=user.pk)
@@ -137,8 +145,10 @@ def test_can_manage_region(regions):
     assert not can_manage_region(county, "34")
 
 
-@given(scope=st.from_regex(r"\A\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?\Z"),
-       code=st.from_regex(r"\A\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?\Z"))
+@given(
+    scope=st.from_regex(r"\A\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?\Z"),
+    code=st.from_regex(r"\A\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?\Z"),
+)
 def test_region_within_is_prefix(scope, code):
     assert region_within(code, scope) == code.startswith(scope)
     assert region_within(code, code)

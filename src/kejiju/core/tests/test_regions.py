@@ -43,6 +43,7 @@ def _xlsx(rows: list[list[Any]], headers: tuple[str, ...] = ("区划代码", "�
 
 # --- loading a province ---------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_load_province_34_creates_121_rows_and_is_idempotent():
     result = regions_load_province(actor=None, province_code="34")
@@ -81,6 +82,7 @@ def test_load_unknown_province_writes_nothing(code):
 
 # --- creating towns and villages --------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_create_town_and_village(regions, make_user):
     user = make_user("bureau_staff", "341181")
@@ -90,25 +92,30 @@ def test_create_town_and_village(regions, make_user):
     assert (village.level, village.parent_id) == (12, "341181101")
     logs = OperationLog.objects.filter(action=actions.REGION_CREATE).order_by("id")
     assert [(log.target_id, log.region_id, log.actor_id) for log in logs] == [
-        ("341181101", "341181101", user.pk), ("341181101001", "341181101001", user.pk)]
+        ("341181101", "341181101", user.pk),
+        ("341181101001", "341181101001", user.pk),
+    ]
     assert town.history.first().history_user == user
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("code", "name", "kind", "field"), [
-    ("34118110", "某镇", "镇", "code"),            # 8 digits
-    ("3411811011", "某镇", "镇", "code"),          # 10 digits
-    ("34118110a", "某镇", "镇", "code"),           # not digits
-    ("３４１１８１１０１", "某镇", "镇", "code"),   # full-width digits
-    ("341181000", "某镇", "镇", "code"),           # zero town part
-    ("341182101", "某镇", "镇", "code"),           # another county: out of scope
-    ("341181100", "重复街道", "街道", "code"),     # exists (fixture)
-    ("341181199001", "某村", "村委会", "code"),    # parent town 341181199 missing
-    ("341181101", "", "镇", "name"),               # empty name
-    ("341181101", "   ", "镇", "name"),            # blank name
-    ("341181101", "名" * 65, "镇", "name"),        # too long
-    ("341181101", "某镇", "村委会", "kind"),       # village kind on a town code
-])
+@pytest.mark.parametrize(
+    ("code", "name", "kind", "field"),
+    [
+        ("34118110", "某镇", "镇", "code"),  # 8 digits
+        ("3411811011", "某镇", "镇", "code"),  # 10 digits
+        ("34118110a", "某镇", "镇", "code"),  # not digits
+        ("３４１１８１１０１", "某镇", "镇", "code"),  # full-width digits
+        ("341181000", "某镇", "镇", "code"),  # zero town part
+        ("341182101", "某镇", "镇", "code"),  # another county: out of scope
+        ("341181100", "重复街道", "街道", "code"),  # exists (fixture)
+        ("341181199001", "某村", "村委会", "code"),  # parent town 341181199 missing
+        ("341181101", "", "镇", "name"),  # empty name
+        ("341181101", "   ", "镇", "name"),  # blank name
+        ("341181101", "名" * 65, "镇", "name"),  # too long
+        ("341181101", "某镇", "村委会", "kind"),  # village kind on a town code
+    ],
+)
 def test_create_violations_store_nothing(regions, make_user, code, name, kind, field):
     user = make_user("bureau_staff", "341181")
     before = _snapshot()
@@ -131,6 +138,7 @@ def test_create_under_disabled_parent_is_refused(regions, make_user):
 
 # --- editing -------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_update_renames_disables_and_logs(regions, make_user):
     user = make_user("bureau_staff", "341181")
@@ -144,8 +152,9 @@ def test_update_renames_disables_and_logs(regions, make_user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "kind", "field"), [("", "街道", "name"), ("名" * 65, "", "name"),
-                                                     ("天长街道", "居委会", "kind")])
+@pytest.mark.parametrize(
+    ("name", "kind", "field"), [("", "街道", "name"), ("名" * 65, "", "name"), ("天长街道", "居委会", "kind")]
+)
 def test_update_violations_change_nothing(regions, make_user, name, kind, field):
     user = make_user("bureau_staff", "341181")
     before = _snapshot()
@@ -166,13 +175,14 @@ def test_update_out_of_scope_is_refused(regions, make_user):
 
 # --- import service ----------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_import_happy_path_parents_first(regions, make_user):
     user = make_user("bureau_staff", "341181")
     rows = [
         {"区划代码": "341181101001", "名称": "龙岗村", "类型": "村委会"},  # parent comes later in the file
         {"区划代码": "341181101", "名称": "铜城镇", "类型": "镇"},
-        {"区划代码": "", "名称": "", "类型": ""},                          # blank row skipped
+        {"区划代码": "", "名称": "", "类型": ""},  # blank row skipped
         {"区划代码": "341181100002", "名称": "新河社区", "类型": "居委会"},
     ]
     preview = regions_import(actor=user, rows=rows, commit=False, headers=["区划代码", "名称", "类型"])
@@ -192,22 +202,29 @@ def test_import_happy_path_parents_first(regions, make_user):
 def test_import_with_errors_changes_nothing_and_reports_row_and_column(regions, make_user):
     user = make_user("bureau_staff", "341181")
     rows = [
-        {"区划代码": "341181101", "名称": "铜城镇", "类型": "镇"},          # row 2: fine
-        {"区划代码": "34118110", "名称": "短码镇", "类型": "镇"},           # row 3: bad length
-        {"区划代码": "341181102", "名称": "", "类型": "镇"},                # row 4: empty name
-        {"区划代码": "341181101", "名称": "又一个", "类型": "镇"},          # row 5: repeats row 2
-        {"区划代码": "341181100", "名称": "天长街道", "类型": "街道"},      # row 6: exists
-        {"区划代码": "341182101", "名称": "外县镇", "类型": "镇"},          # row 7: out of scope
-        {"区划代码": "341181188001", "名称": "孤村", "类型": "村委会"},     # row 8: no parent
-        {"区划代码": "341181103", "名称": "错类型", "类型": "居委会"},      # row 9: kind mismatch
+        {"区划代码": "341181101", "名称": "铜城镇", "类型": "镇"},  # row 2: fine
+        {"区划代码": "34118110", "名称": "短码镇", "类型": "镇"},  # row 3: bad length
+        {"区划代码": "341181102", "名称": "", "类型": "镇"},  # row 4: empty name
+        {"区划代码": "341181101", "名称": "又一个", "类型": "镇"},  # row 5: repeats row 2
+        {"区划代码": "341181100", "名称": "天长街道", "类型": "街道"},  # row 6: exists
+        {"区划代码": "341182101", "名称": "外县镇", "类型": "镇"},  # row 7: out of scope
+        {"区划代码": "341181188001", "名称": "孤村", "类型": "村委会"},  # row 8: no parent
+        {"区划代码": "341181103", "名称": "错类型", "类型": "居委会"},  # row 9: kind mismatch
     ]
     before = _snapshot()
     report = regions_import(actor=user, rows=rows, commit=True)
     assert not report.ok and report.created == 0
     assert _snapshot() == before
     got = {(e["row"], e["column"]) for e in report.errors}
-    assert got == {(3, "区划代码"), (4, "名称"), (5, "区划代码"), (6, "区划代码"), (7, "区划代码"),
-                   (8, "区划代码"), (9, "类型")}
+    assert got == {
+        (3, "区划代码"),
+        (4, "名称"),
+        (5, "区划代码"),
+        (6, "区划代码"),
+        (7, "区划代码"),
+        (8, "区划代码"),
+        (9, "类型"),
+    }
     by_row = {e["row"]: e for e in report.errors}
     assert "第 2 行重复" in by_row[5]["message"]
     assert by_row[3]["value"] == "34118110"
@@ -227,6 +244,7 @@ def test_import_missing_columns_and_empty_file(regions, make_user):
 
 # --- counts ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_counts_below_one_query_per_counter(regions, django_assert_num_queries):
     town2 = region("341181101", "铜城镇")
@@ -244,6 +262,7 @@ def test_counts_below_one_query_per_counter(regions, django_assert_num_queries):
 
 
 # --- pages -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_tree_page_shows_counts_children_and_vintage(client, regions, make_user, settings):
@@ -318,9 +337,16 @@ def test_detail_page(client, regions, make_user):
     response = client.get(reverse("core:region_detail", args=["341181"]))
     assert response.status_code == 200
     body = response.content.decode()
-    for text in ("天长市", "县级", "天长街道", "天长市科学技术局", "综合科", "国家区划数据包",
-                 reverse("core:history_detail", kwargs={"model": "region", "pk": "341181"}),
-                 reverse("core:region_edit", args=["341181"])):
+    for text in (
+        "天长市",
+        "县级",
+        "天长街道",
+        "天长市科学技术局",
+        "综合科",
+        "国家区划数据包",
+        reverse("core:history_detail", kwargs={"model": "region", "pk": "341181"}),
+        reverse("core:region_edit", args=["341181"]),
+    ):
         assert text in body, text
     village = client.get(reverse("core:region_detail", args=["341181100001"]))
     crumbs = [a.code for a in village.context["ancestors"]]
@@ -355,15 +381,18 @@ def test_create_view_happy_path(client, regions, make_user):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("data", "field", "text"), [
-    ({"code": "3411811", "name": "某镇", "kind": "镇"}, "code", "9 位"),
-    ({"code": "34118110x", "name": "某镇", "kind": "镇"}, "code", "9 位"),
-    ({"code": "341182101", "name": "某镇", "kind": "镇"}, "code", "管辖范围"),  # forged code of another county
-    ({"code": "341181100", "name": "某镇", "kind": "镇"}, "code", "已存在"),
-    ({"code": "341181177001", "name": "某村", "kind": "村委会"}, "code", "上级区划"),
-    ({"code": "341181101", "name": "", "kind": "镇"}, "name", "请填写名称"),
-    ({"code": "", "name": "", "kind": ""}, "code", "请填写区划代码"),
-])
+@pytest.mark.parametrize(
+    ("data", "field", "text"),
+    [
+        ({"code": "3411811", "name": "某镇", "kind": "镇"}, "code", "9 位"),
+        ({"code": "34118110x", "name": "某镇", "kind": "镇"}, "code", "9 位"),
+        ({"code": "341182101", "name": "某镇", "kind": "镇"}, "code", "管辖范围"),  # forged code of another county
+        ({"code": "341181100", "name": "某镇", "kind": "镇"}, "code", "已存在"),
+        ({"code": "341181177001", "name": "某村", "kind": "村委会"}, "code", "上级区划"),
+        ({"code": "341181101", "name": "", "kind": "镇"}, "name", "请填写名称"),
+        ({"code": "", "name": "", "kind": ""}, "code", "请填写区划代码"),
+    ],
+)
 def test_create_view_errors_next_to_field(client, regions, make_user, data, field, text):
     client.force_login(make_user("bureau_staff", "341181"))
     before = _snapshot()
@@ -389,8 +418,12 @@ def test_edit_view_scope_and_update(client, regions, make_user):
     staff = make_user("bureau_staff", "341181")
     client.force_login(staff)
     assert client.get(reverse("core:region_edit", args=["341182100"])).status_code == 404
-    assert client.post(reverse("core:region_edit", args=["341182100"]),
-                       {"name": "改名", "kind": "街道", "is_active": "on"}).status_code == 404
+    assert (
+        client.post(
+            reverse("core:region_edit", args=["341182100"]), {"name": "改名", "kind": "街道", "is_active": "on"}
+        ).status_code
+        == 404
+    )
     assert Region.objects.get(code="341182100").name == "明光街道"
 
     url = reverse("core:region_edit", args=["341181100"])
@@ -411,14 +444,16 @@ def test_edit_view_scope_and_update(client, regions, make_user):
 
 # --- import pages ------------------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_import_view_two_phase(client, regions, make_user):
     staff = make_user("bureau_staff", "341181")
     client.force_login(staff)
     url = reverse("core:region_import")
     assert client.get(url).status_code == 200
-    upload = SimpleUploadedFile("乡镇.xlsx", _xlsx([["341181101", "铜城镇", "镇"],
-                                                     ["341181101001", "龙岗村", "村委会"]]), content_type=XLSX)
+    upload = SimpleUploadedFile(
+        "乡镇.xlsx", _xlsx([["341181101", "铜城镇", "镇"], ["341181101001", "龙岗村", "村委会"]]), content_type=XLSX
+    )
     preview = client.post(url, {"file": upload})
     assert preview.status_code == 200
     assert preview.context["report"].ok
@@ -449,16 +484,22 @@ def test_import_view_errors_listed_nothing_written(client, regions, make_user):
     assert not response.context["token"] and "确认导入" not in body
     assert "第 3 行" in body and "第 4 行" in body and "管辖范围" in body and "未写入任何数据" in body
     assert {(e["row"], e["column"]) for e in response.context["report"].errors} == {
-        (3, "区划代码"), (4, "区划代码"), (4, "名称")}
+        (3, "区划代码"),
+        (4, "区划代码"),
+        (4, "名称"),
+    }
     assert _snapshot() == before
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("name", "content", "text"), [
-    ("a.xlsx", b"this is not a workbook", "无法读取"),
-    ("a.txt", b"x", "只支持"),
-    ("a.csv", b"", "空"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "text"),
+    [
+        ("a.xlsx", b"this is not a workbook", "无法读取"),
+        ("a.txt", b"x", "只支持"),
+        ("a.csv", b"", "空"),
+    ],
+)
 def test_import_view_unreadable_files(client, regions, make_user, name, content, text):
     client.force_login(make_user("bureau_staff", "341181"))
     before = _snapshot()
@@ -492,6 +533,7 @@ def test_import_template_download(client, regions, make_user):
 
 
 # --- command line ------------------------------------------------------------------------------------
+
 
 @pytest.mark.django_db
 def test_cli_load(capsys):
@@ -537,8 +579,9 @@ def test_cli_import_errors_exit_nonzero_and_write_nothing(tmp_path, regions, mak
     assert _snapshot() == before
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["ok"] is False and data["created"] == 0
-    assert data["errors"] == [{"row": 3, "column": "区划代码", "value": "341182101",
-                               "message": "区划代码不在您的管辖范围内。"}]
+    assert data["errors"] == [
+        {"row": 3, "column": "区划代码", "value": "341182101", "message": "区划代码不在您的管辖范围内。"}
+    ]
 
 
 @pytest.mark.django_db
@@ -572,17 +615,32 @@ def test_cli_list(capsys, regions):
 
 # --- permission matrix ------------------------------------------------------------------------------
 
+
 def _make_town(code: str) -> Region:
     return region(f"{code}101", "矩阵测试镇")
 
 
 ENDPOINTS = [
-    Endpoint("region_tree", perm="core.view_region", detail=False, make=_make_town,
-             url=lambda obj: reverse("core:region_tree"), marker=lambda obj: obj.name),
-    Endpoint("region_detail", perm="core.view_region", make=_make_town,
-             url=lambda obj: reverse("core:region_detail", args=[obj.code])),
-    Endpoint("region_edit", perm="core.change_region", make=_make_town,
-             url=lambda obj: reverse("core:region_edit", args=[obj.code])),
+    Endpoint(
+        "region_tree",
+        perm="core.view_region",
+        detail=False,
+        make=_make_town,
+        url=lambda obj: reverse("core:region_tree"),
+        marker=lambda obj: obj.name,
+    ),
+    Endpoint(
+        "region_detail",
+        perm="core.view_region",
+        make=_make_town,
+        url=lambda obj: reverse("core:region_detail", args=[obj.code]),
+    ),
+    Endpoint(
+        "region_edit",
+        perm="core.change_region",
+        make=_make_town,
+        url=lambda obj: reverse("core:region_edit", args=[obj.code]),
+    ),
 ]
 
 

@@ -69,8 +69,11 @@ def kind_label(kind: str) -> str:
 def attachment_list_filtered(*, user: Any, filters: dict[str, str]) -> QuerySet[Attachment]:
     """Attachments within the user's active region (not archived), narrowed by file name, kind
     and purpose."""
-    qs = (Attachment.objects.restrict(user, "core.view_attachment").filter(is_archived=False)
-          .select_related("uploaded_by", "region"))
+    qs = (
+        Attachment.objects.restrict(user, "core.view_attachment")
+        .filter(is_archived=False)
+        .select_related("uploaded_by", "region")
+    )
     if q := filters.get("q"):
         qs = qs.filter(Q(original_name__icontains=q) | Q(sha256__startswith=q.lower()))
     if kind := filters.get("kind"):
@@ -151,8 +154,11 @@ def attachment_upload_view(request: HttpRequest) -> HttpResponse:
         status = 200
     from django.conf import settings
 
-    context = {"form": form, "max_mb": settings.KEJIJU_ATTACHMENT_MAX_BYTES // (1024 * 1024),
-               "allowed": "、".join(sorted(KINDS))}
+    context = {
+        "form": form,
+        "max_mb": settings.KEJIJU_ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        "allowed": "、".join(sorted(KINDS)),
+    }
     return render(request, "core/attachment_upload.html", context, status=status)
 
 
@@ -169,8 +175,9 @@ def attachment_download_view(request: HttpRequest, pk: Any) -> HttpResponseBase:
             raise Http404("附件不存在。")
         return render(request, "core/message.html", {"title": "无法下载附件", "message": exc.message}, status=409)
     inline = request.GET.get("inline") == "1" and attachment.kind in IMAGE_KINDS
-    response = FileResponse(handle, as_attachment=not inline, filename=attachment.original_name,
-                            content_type=attachment.mime_type)
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=attachment.original_name, content_type=attachment.mime_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = INLINE_IMAGE_CSP if inline else DOWNLOAD_CSP
     response["Cache-Control"] = "private, no-store"

@@ -58,30 +58,40 @@ def _date_field(label: str) -> forms.DateField:
         required=False,
         input_formats=["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"],
         error_messages={"invalid": "格式不正确，应为 年-月-日（如 2026-06-09）。"},
-        widget=forms.DateInput(attrs={"class": "form-control form-control-sm js-date", "autocomplete": "off",
-                                      "placeholder": "年-月-日"}),
+        widget=forms.DateInput(
+            attrs={"class": "form-control form-control-sm js-date", "autocomplete": "off", "placeholder": "年-月-日"}
+        ),
     )
 
 
 class _AuditFilterForm(forms.Form):
     """Filters common to both audit lists: actor text, date range and region within scope."""
 
-    actor = forms.CharField(label="操作人", required=False, max_length=60,
-                            error_messages={"max_length": "操作人最多 60 个字。"},
-                            widget=forms.TextInput(attrs={"class": "form-control form-control-sm",
-                                                          "placeholder": "用户名或姓名"}))
+    actor = forms.CharField(
+        label="操作人",
+        required=False,
+        max_length=60,
+        error_messages={"max_length": "操作人最多 60 个字。"},
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": "用户名或姓名"}),
+    )
     date_from = _date_field("起始日期")
     date_to = _date_field("截止日期")
-    region = forms.ChoiceField(label="区划", required=False,
-                               error_messages={"invalid_choice": "所选区划不在您的管辖范围内。"},
-                               widget=forms.Select(attrs={"class": "form-select form-select-sm js-tomselect"}))
+    region = forms.ChoiceField(
+        label="区划",
+        required=False,
+        error_messages={"invalid_choice": "所选区划不在您的管辖范围内。"},
+        widget=forms.Select(attrs={"class": "form-select form-select-sm js-tomselect"}),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = active_region_code(user)
         # a city or county filters down to towns; a province (or everywhere) down to counties
         floor = 9 if scope and len(scope) >= 4 else 6
-        cast(forms.ChoiceField, self.fields["region"]).choices = [("", "全部区划"), *region_choices(scope, depth=1, floor=floor)]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
+            ("", "全部区划"),
+            *region_choices(scope, depth=1, floor=floor),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -107,20 +117,27 @@ class _AuditFilterForm(forms.Form):
 
 
 class OplogFilterForm(_AuditFilterForm):
-    action = forms.ChoiceField(label="操作", required=False,
-                               error_messages={"invalid_choice": "所选操作类型不存在。"},
-                               widget=forms.Select(attrs={"class": "form-select form-select-sm js-tomselect"}))
-    batch = forms.UUIDField(label="批次", required=False,
-                            error_messages={"invalid": "格式不正确，应为 32 位十六进制的批次编号。"},
-                            widget=forms.TextInput(attrs={"class": "form-control form-control-sm",
-                                                          "placeholder": "批次编号"}))
+    action = forms.ChoiceField(
+        label="操作",
+        required=False,
+        error_messages={"invalid_choice": "所选操作类型不存在。"},
+        widget=forms.Select(attrs={"class": "form-select form-select-sm js-tomselect"}),
+    )
+    batch = forms.UUIDField(
+        label="批次",
+        required=False,
+        error_messages={"invalid": "格式不正确，应为 32 位十六进制的批次编号。"},
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "placeholder": "批次编号"}),
+    )
 
     field_order = ["actor", "action", "date_from", "date_to", "region", "batch"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["action"]).choices = [("", "全部操作"),
-                                         *[(code, f"{label}（{code}）") for code, label in registered_actions().items()]]
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
+            ("", "全部操作"),
+            *[(code, f"{label}（{code}）") for code, label in registered_actions().items()],
+        ]
 
     def filters(self) -> dict[str, Any]:
         result = super().filters()
@@ -133,13 +150,19 @@ class OplogFilterForm(_AuditFilterForm):
 
 
 class HistoryFilterForm(_AuditFilterForm):
-    model = forms.ChoiceField(label="对象类型", required=False,
-                              error_messages={"invalid_choice": "所选对象类型不存在。"},
-                              widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
-    type = forms.ChoiceField(label="变更类型", required=False,
-                             choices=[("", "全部"), *HISTORY_TYPE_LABELS.items()],
-                             error_messages={"invalid_choice": "所选变更类型不存在。"},
-                             widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    model = forms.ChoiceField(
+        label="对象类型",
+        required=False,
+        error_messages={"invalid_choice": "所选对象类型不存在。"},
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    type = forms.ChoiceField(
+        label="变更类型",
+        required=False,
+        choices=[("", "全部"), *HISTORY_TYPE_LABELS.items()],
+        error_messages={"invalid_choice": "所选变更类型不存在。"},
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
 
     field_order = ["model", "actor", "type", "date_from", "date_to", "region"]
 
@@ -161,8 +184,9 @@ def operation_log_filtered(*, user: Any, filters: dict[str, Any]) -> QuerySet[Op
     """The operation log within the user's scope (selector), narrowed by the page's filters."""
     qs = operation_log_list(user=user)
     if actor := filters.get("actor"):
-        qs = qs.filter(Q(actor_repr__icontains=actor) | Q(actor__username__icontains=actor)
-                       | Q(actor__full_name__icontains=actor))
+        qs = qs.filter(
+            Q(actor_repr__icontains=actor) | Q(actor__username__icontains=actor) | Q(actor__full_name__icontains=actor)
+        )
     if action := filters.get("action"):
         qs = qs.filter(action=action)
     if filters.get("date_from"):

@@ -24,8 +24,9 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
-    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
-                                                 require_https=request.is_secure()):
+    if value and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return value
     return "/"
 
@@ -73,8 +74,9 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             error, field = "两次输入的新密码不一致。", "new_password2"
         else:
             try:
-                user = user_change_password(actor=cast(User, request.user),
-                                            old_password=request.POST.get("old_password", ""), new_password=new)
+                user = user_change_password(
+                    actor=cast(User, request.user), old_password=request.POST.get("old_password", ""), new_password=new
+                )
             except BusinessError as exc:
                 error, field = exc.message, exc.field or ""
             else:
@@ -83,9 +85,12 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                 return redirect("core:home")
     from django.contrib.auth.password_validation import password_validators_help_texts
 
-    return render(request, "core/password_change.html",
-                  {"error": error, "field": field, "help_texts": password_validators_help_texts()},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "core/password_change.html",
+        {"error": error, "field": field, "help_texts": password_validators_help_texts()},
+        status=400 if error else 200,
+    )
 
 
 @login_required

@@ -96,8 +96,9 @@ def code_set_active_view(request: HttpRequest, pk: int) -> HttpResponse:
     value = request.POST.get("active", "")
     fallback = reverse("core:code_list") + "?kind=" + item.kind
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = fallback
     if value not in ("0", "1"):
         messages.error(request, "操作参数有误：启用状态只能是“启用”或“停用”。")
@@ -108,5 +109,7 @@ def code_set_active_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         verb = "启用" if value == "1" else "停用"
-        messages.success(request, "已%(verb)s代码 %(code)s %(name)s。" % {"verb": verb, "code": item.code, "name": item.name})
+        messages.success(
+            request, "已%(verb)s代码 %(code)s %(name)s。" % {"verb": verb, "code": item.code, "name": item.name}
+        )
     return HttpResponseRedirect(target)

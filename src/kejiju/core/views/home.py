@@ -19,8 +19,13 @@ def home_view(request: HttpRequest) -> HttpResponse:
     regions = Region.objects.filter(code__startswith=scope, is_active=True)
     for level, label in ((6, "县级区划"), (9, "乡镇（街道）"), (12, "村（社区）")):
         if len(scope) < level:
-            cards.append({"label": label, "value": regions.filter(level=level).count(),
-                          "url": reverse("core:region_tree") if request.user.has_perm("core.view_region") else ""})
+            cards.append(
+                {
+                    "label": label,
+                    "value": regions.filter(level=level).count(),
+                    "url": reverse("core:region_tree") if request.user.has_perm("core.view_region") else "",
+                }
+            )
     for counter in region_counters():
         qs = counter.queryset()
         if scope:
@@ -34,15 +39,30 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "core/message.html", {"title": "页面不存在", "message": "您访问的页面或记录不存在，或不在您的管辖范围内。"}, status=404)
+    return render(
+        request,
+        "core/message.html",
+        {"title": "页面不存在", "message": "您访问的页面或记录不存在，或不在您的管辖范围内。"},
+        status=404,
+    )
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "core/message.html", {"title": "没有权限", "message": "您没有访问此页面的权限。如需开通，请联系本单位管理员。"}, status=403)
+    return render(
+        request,
+        "core/message.html",
+        {"title": "没有权限", "message": "您没有访问此页面的权限。如需开通，请联系本单位管理员。"},
+        status=403,
+    )
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/message.html", {"title": "系统错误", "message": "系统出现错误，已记录。请稍后再试或联系管理员。"}, status=500)
+    return render(
+        request,
+        "core/message.html",
+        {"title": "系统错误", "message": "系统出现错误，已记录。请稍后再试或联系管理员。"},
+        status=500,
+    )
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

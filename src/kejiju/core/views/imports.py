@@ -119,8 +119,13 @@ def _save_report(token: str, report: ImportReport) -> None:
 
 def _load_report(token: str) -> ImportReport:
     data = json.loads((_dir(token) / "report.json").read_text(encoding="utf-8"))
-    return ImportReport(rows=data["rows"], created=data["created"], updated=data["updated"],
-                        errors=data["errors"], warnings=data["warnings"])
+    return ImportReport(
+        rows=data["rows"],
+        created=data["created"],
+        updated=data["updated"],
+        errors=data["errors"],
+        warnings=data["warnings"],
+    )
 
 
 def _store(request: HttpRequest, importer: Importer, filename: str, data: bytes, report: ImportReport) -> str:
@@ -132,8 +137,12 @@ def _store(request: HttpRequest, importer: Importer, filename: str, data: bytes,
     (path / "upload").write_bytes(data)
     _save_report(token, report)
     pending: dict[str, Any] = dict(request.session.get(SESSION_KEY) or {})
-    pending[token] = {"name": importer.name, "user": request.user.pk, "filename": filename[:200],
-                      "created": time.time()}
+    pending[token] = {
+        "name": importer.name,
+        "user": request.user.pk,
+        "filename": filename[:200],
+        "created": time.time(),
+    }
     for old in sorted(pending, key=lambda t: pending[t]["created"])[:-MAX_PENDING]:
         _discard(old)
         pending.pop(old)
@@ -235,8 +244,12 @@ def import_upload_view(request: HttpRequest, name: str) -> HttpResponse:
     else:
         form = ImportUploadForm()
     status = 400 if form.is_bound and form.errors else 200
-    context = {**_base_context(importer), "form": form, "file_errors": file_errors,
-               "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+    context = {
+        **_base_context(importer),
+        "form": form,
+        "file_errors": file_errors,
+        "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+    }
     return render(request, "core/import_upload.html", context, status=status)
 
 
@@ -317,9 +330,17 @@ def import_commit_view(request: HttpRequest, name: str, token: str) -> HttpRespo
         return redirect("core:import_preview", name=name, token=token)
     _forget(request, token)
     results = dict(request.session.get(RESULTS_KEY) or {})
-    results[token] = {"name": importer.name, "user": request.user.pk, "filename": entry["filename"],
-                      "rows": report.rows, "created": report.created, "updated": report.updated,
-                      "batch_id": report.batch_id, "warnings": len(report.warnings), "at": time.time()}
+    results[token] = {
+        "name": importer.name,
+        "user": request.user.pk,
+        "filename": entry["filename"],
+        "rows": report.rows,
+        "created": report.created,
+        "updated": report.updated,
+        "batch_id": report.batch_id,
+        "warnings": len(report.warnings),
+        "at": time.time(),
+    }
     for old in sorted(results, key=lambda t: results[t]["at"])[:-MAX_PENDING]:
         results.pop(old)
     request.session[RESULTS_KEY] = results
@@ -337,5 +358,6 @@ def import_result_view(request: HttpRequest, name: str, token: str) -> HttpRespo
     oplog_url = ""
     if request.user.has_perm("core.view_operationlog"):
         oplog_url = reverse("core:oplog_list") + "?batch=" + quote(result["batch_id"])
-    return render(request, "core/import_result.html", {**_base_context(importer), "result": result,
-                                                       "oplog_url": oplog_url})
+    return render(
+        request, "core/import_result.html", {**_base_context(importer), "result": result, "oplog_url": oplog_url}
+    )

@@ -99,11 +99,15 @@ def region_tree_view(request: HttpRequest) -> HttpResponse:
             # Without htmx the children are on the detail page.
             return redirect("core:region_detail", code=parent.code)
         children = list(region_children(user=user, parent=parent)[: TREE_CHILDREN_LIMIT + 1])
-        return render(request, "core/region_tree_children.html", {
-            "parent": parent,
-            "nodes": _tree_nodes(children[:TREE_CHILDREN_LIMIT]),
-            "more": len(children) > TREE_CHILDREN_LIMIT,
-        })
+        return render(
+            request,
+            "core/region_tree_children.html",
+            {
+                "parent": parent,
+                "nodes": _tree_nodes(children[:TREE_CHILDREN_LIMIT]),
+                "more": len(children) > TREE_CHILDREN_LIMIT,
+            },
+        )
 
     q = request.GET.get("q", "").strip()[:64]
     context: dict[str, Any] = {
@@ -126,11 +130,13 @@ def region_tree_view(request: HttpRequest) -> HttpResponse:
         # One top region (the usual case): show it open with its children.
         top = tops[0]
         children = list(region_children(user=user, parent=top)[: TREE_CHILDREN_LIMIT + 1])
-        context.update({
-            "top": top_nodes[0],
-            "nodes": _tree_nodes(children[:TREE_CHILDREN_LIMIT]),
-            "more": len(children) > TREE_CHILDREN_LIMIT,
-        })
+        context.update(
+            {
+                "top": top_nodes[0],
+                "nodes": _tree_nodes(children[:TREE_CHILDREN_LIMIT]),
+                "more": len(children) > TREE_CHILDREN_LIMIT,
+            }
+        )
     else:
         # A system administrator without a region: the whole deployment, one node per province.
         context.update({"top": None, "nodes": top_nodes, "more": False})
@@ -157,7 +163,9 @@ def region_detail_view(request: HttpRequest, code: str) -> HttpResponse:
         "query_string": "",
         "bureau": region_bureau(user=user, region=region),
         "can_edit": manageable and user.has_perm("core.change_region"),
-        "can_add_child": manageable and user.has_perm("core.add_region") and region.level in (6, 9)
+        "can_add_child": manageable
+        and user.has_perm("core.add_region")
+        and region.level in (6, 9)
         and region.is_active,
         "history_url": reverse("core:history_detail", kwargs={"model": "region", "pk": region.code}),
     }
@@ -178,18 +186,32 @@ def region_create_view(request: HttpRequest) -> HttpResponse:
         form = RegionCreateForm(request.POST, user=user)
         if form.is_valid():
             try:
-                region = region_create(actor=user, code=form.cleaned_data["code"], name=form.cleaned_data["name"],
-                                       kind=form.cleaned_data["kind"])
+                region = region_create(
+                    actor=user,
+                    code=form.cleaned_data["code"],
+                    name=form.cleaned_data["name"],
+                    kind=form.cleaned_data["kind"],
+                )
             except BusinessError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                messages.success(request, "已新增区划“%(name)s”（%(code)s）。" % {"name": region.name, "code": region.code})
+                messages.success(
+                    request, "已新增区划“%(name)s”（%(code)s）。" % {"name": region.name, "code": region.code}
+                )
                 return redirect("core:region_detail", code=region.code)
     else:
         form = RegionCreateForm(user=user, initial={"code": parent.code if parent else ""})
-    return render(request, "core/region_form.html", {
-        "form": form, "parent": parent, "title": "新增乡镇/村", "region": None, **_kind_options(),
-    })
+    return render(
+        request,
+        "core/region_form.html",
+        {
+            "form": form,
+            "parent": parent,
+            "title": "新增乡镇/村",
+            "region": None,
+            **_kind_options(),
+        },
+    )
 
 
 @login_required
@@ -205,8 +227,13 @@ def region_edit_view(request: HttpRequest, code: str) -> HttpResponse:
         form = RegionEditForm(request.POST)
         if form.is_valid():
             try:
-                region = region_update(actor=user, region=region, name=form.cleaned_data["name"],
-                                       kind=form.cleaned_data["kind"], is_active=form.cleaned_data["is_active"])
+                region = region_update(
+                    actor=user,
+                    region=region,
+                    name=form.cleaned_data["name"],
+                    kind=form.cleaned_data["kind"],
+                    is_active=form.cleaned_data["is_active"],
+                )
             except BusinessError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -214,19 +241,31 @@ def region_edit_view(request: HttpRequest, code: str) -> HttpResponse:
                 return redirect("core:region_detail", code=region.code)
     else:
         form = RegionEditForm(initial={"name": region.name, "kind": region.kind, "is_active": region.is_active})
-    return render(request, "core/region_form.html", {
-        "form": form, "region": region, "parent": region.parent, "title": "修改区划", **_kind_options(),
-    })
+    return render(
+        request,
+        "core/region_form.html",
+        {
+            "form": form,
+            "region": region,
+            "parent": region.parent,
+            "title": "修改区划",
+            **_kind_options(),
+        },
+    )
 
 
 def _import_preview(request: HttpRequest, report: Any, filename: str, token: str = "") -> HttpResponse:
-    return render(request, "core/region_import_preview.html", {
-        "report": report,
-        "filename": filename,
-        "token": token,
-        "to_create": report.to_create[:IMPORT_PREVIEW_ROWS],
-        "hidden_rows": max(0, len(report.to_create) - IMPORT_PREVIEW_ROWS),
-    })
+    return render(
+        request,
+        "core/region_import_preview.html",
+        {
+            "report": report,
+            "filename": filename,
+            "token": token,
+            "to_create": report.to_create[:IMPORT_PREVIEW_ROWS],
+            "hidden_rows": max(0, len(report.to_create) - IMPORT_PREVIEW_ROWS),
+        },
+    )
 
 
 @login_required
@@ -268,15 +307,19 @@ def region_import_view(request: HttpRequest) -> HttpResponse:
                     if report.ok:
                         token = secrets.token_urlsafe(24)
                         request.session[IMPORT_SESSION_KEY] = {
-                            "token": token, "rows": rows, "headers": headers, "filename": upload.name,
+                            "token": token,
+                            "rows": rows,
+                            "headers": headers,
+                            "filename": upload.name,
                         }
                     else:
                         request.session.pop(IMPORT_SESSION_KEY, None)
                     return _import_preview(request, report, upload.name, token)
     else:
         form = RegionImportForm()
-    return render(request, "core/region_import.html", {"form": form, "columns": REGION_IMPORT_COLUMNS,
-                                                        "kinds": REGION_KINDS})
+    return render(
+        request, "core/region_import.html", {"form": form, "columns": REGION_IMPORT_COLUMNS, "kinds": REGION_KINDS}
+    )
 
 
 def region_template_workbook(scope: str) -> bytes:
@@ -284,8 +327,9 @@ def region_template_workbook(scope: str) -> bytes:
     on 类型; sheet 说明 with the rules and an example."""
     county = scope[:6] if len(scope) >= 6 else "341181"
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
-                                        "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     header = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     text = book.add_format({"num_format": "@"})
     sheet = book.add_worksheet("区划")
@@ -295,23 +339,35 @@ def region_template_workbook(scope: str) -> bytes:
     sheet.set_column(0, 0, 18, text)
     sheet.set_column(1, 1, 28, text)
     sheet.set_column(2, 2, 12, text)
-    sheet.data_validation(1, 2, IMPORT_MAX_ROWS, 2, {
-        "validate": "list",
-        "source": list(REGION_KINDS),
-        "ignore_blank": True,
-        "input_title": "类型",
-        "input_message": "请从下拉列表中选择。",
-        "error_title": "类型不正确",
-        "error_message": "请选择 %s 之一。" % "、".join(REGION_KINDS),
-    })
-    sheet.data_validation(1, 0, IMPORT_MAX_ROWS, 0, {
-        "validate": "length",
-        "criteria": "between",
-        "minimum": 9,
-        "maximum": 12,
-        "error_title": "区划代码不正确",
-        "error_message": "区划代码须为 9 位（乡镇/街道）或 12 位（村/社区）数字。",
-    })
+    sheet.data_validation(
+        1,
+        2,
+        IMPORT_MAX_ROWS,
+        2,
+        {
+            "validate": "list",
+            "source": list(REGION_KINDS),
+            "ignore_blank": True,
+            "input_title": "类型",
+            "input_message": "请从下拉列表中选择。",
+            "error_title": "类型不正确",
+            "error_message": "请选择 %s 之一。" % "、".join(REGION_KINDS),
+        },
+    )
+    sheet.data_validation(
+        1,
+        0,
+        IMPORT_MAX_ROWS,
+        0,
+        {
+            "validate": "length",
+            "criteria": "between",
+            "minimum": 9,
+            "maximum": 12,
+            "error_title": "区划代码不正确",
+            "error_message": "区划代码须为 9 位（乡镇/街道）或 12 位（村/社区）数字。",
+        },
+    )
     sheet.freeze_panes(1, 0)
     notes = book.add_worksheet("说明")
     notes.set_column(0, 0, 18)
@@ -319,8 +375,11 @@ def region_template_workbook(scope: str) -> bytes:
     notes.set_column(2, 2, 12)
     for col, title in enumerate(REGION_IMPORT_COLUMNS):
         notes.write_string(0, col, title, header)
-    example = [(f"{county}101", "示例镇", "镇"), (f"{county}101001", "示例村", "村委会"),
-               (f"{county}101002", "示例社区", "居委会")]
+    example = [
+        (f"{county}101", "示例镇", "镇"),
+        (f"{county}101001", "示例村", "村委会"),
+        (f"{county}101002", "示例社区", "居委会"),
+    ]
     for r, row in enumerate(example, start=1):
         for c, value in enumerate(row):
             notes.write_string(r, c, value)

@@ -86,8 +86,9 @@ def user_list_view(request: HttpRequest) -> HttpResponse:
     scope = active_region_code(request.user)
     # a province-wide (or unrestricted) list offers counties and above; a city or county its towns too
     max_level = 9 if scope and len(scope) >= 4 else 6
-    region_options = [(r.code, region_label(r, scope or ""))
-                      for r in user_region_options(code=scope, max_level=max_level)]
+    region_options = [
+        (r.code, region_label(r, scope or "")) for r in user_region_options(code=scope, max_level=max_level)
+    ]
     page = ListPage(
         title="账号管理",
         columns=COLUMNS,
@@ -97,8 +98,12 @@ def user_list_view(request: HttpRequest) -> HttpResponse:
         actions_template="core/user_list_actions.html",
         row_url=lambda u: reverse("core:user_detail", args=[u.pk]),
     )
-    context = {"filters": filters, "role_choices": Role.choices, "status_choices": STATUS_CHOICES,
-               "region_options": region_options}
+    context = {
+        "filters": filters,
+        "role_choices": Role.choices,
+        "status_choices": STATUS_CHOICES,
+        "region_options": region_options,
+    }
     return render_list(request, user_list(user=request.user, filters=filters), page, context=context)
 
 
@@ -141,15 +146,22 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 account = user_create(
-                    actor=_actor(request), username=data["username"], full_name=data["full_name"],
-                    password=data["password"], role=data["role"], region=data["region"],
-                    department=data["department"], phone=data["phone"], email=data["email"],
+                    actor=_actor(request),
+                    username=data["username"],
+                    full_name=data["full_name"],
+                    password=data["password"],
+                    role=data["role"],
+                    region=data["region"],
+                    department=data["department"],
+                    phone=data["phone"],
+                    email=data["email"],
                 )
             except BusinessError as exc:
                 form.add_business_error(exc)
             else:
-                messages.success(request, _("已新建账号“%(name)s”，首次登录时须修改初始密码。")
-                                 % {"name": account.username})
+                messages.success(
+                    request, _("已新建账号“%(name)s”，首次登录时须修改初始密码。") % {"name": account.username}
+                )
                 return redirect("core:user_detail", pk=account.pk)
     else:
         initial: dict[str, Any] = {}
@@ -173,8 +185,14 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 user_update(
-                    actor=_actor(request), user=account, full_name=data["full_name"], role=data["role"],
-                    region=data["region"], department=data["department"], phone=data["phone"], email=data["email"],
+                    actor=_actor(request),
+                    user=account,
+                    full_name=data["full_name"],
+                    role=data["role"],
+                    region=data["region"],
+                    department=data["department"],
+                    phone=data["phone"],
+                    email=data["email"],
                 )
             except BusinessError as exc:
                 form.add_business_error(exc)
@@ -182,8 +200,14 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("已保存账号“%(name)s”。") % {"name": account.username})
                 return redirect("core:user_detail", pk=account.pk)
     else:
-        initial = {"full_name": account.full_name, "role": account.role, "region": account.region_id or "",
-                   "department": str(account.department_id or ""), "phone": account.phone, "email": account.email}
+        initial = {
+            "full_name": account.full_name,
+            "role": account.role,
+            "region": account.region_id or "",
+            "department": str(account.department_id or ""),
+            "phone": account.phone,
+            "email": account.email,
+        }
         if request.GET.get("region"):
             initial["region"] = request.GET["region"]
         form = UserForm(initial=initial, actor=_actor(request), instance=account, refresh_url=refresh_url)
@@ -205,8 +229,9 @@ def user_reset_password_view(request: HttpRequest, pk: int) -> HttpResponse:
     except BusinessError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("已重置账号“%(name)s”的密码，该账号下次登录时须修改密码。")
-                         % {"name": account.username})
+        messages.success(
+            request, _("已重置账号“%(name)s”的密码，该账号下次登录时须修改密码。") % {"name": account.username}
+        )
     return redirect("core:user_detail", pk=account.pk)
 
 

@@ -148,8 +148,17 @@ def from_dict(data: Any) -> OfficialDocument:
     title = reader.text("title", get("title"), optional=True)
     optional_texts = {
         key: reader.text(key, get(key), optional=True)
-        for key in ("issuer_mark", "doc_number", "copy_number", "classification", "urgency", "addressee",
-                    "signature", "note", "printer")
+        for key in (
+            "issuer_mark",
+            "doc_number",
+            "copy_number",
+            "classification",
+            "urgency",
+            "addressee",
+            "signature",
+            "note",
+            "printer",
+        )
     }
     signers = reader.texts("signers", get("signers"))
     attachments = reader.texts("attachments", get("attachments"))
@@ -166,9 +175,11 @@ def from_dict(data: Any) -> OfficialDocument:
     raw_layout = get("layout")
     layout: Layout = "letter" if raw_layout == "letter" else "document"
     if raw_layout is not None and not isinstance(raw_layout, str):
-        reader.wrong_type("layout", "字符串（\"document\" 或 \"letter\"）", raw_layout)
+        reader.wrong_type("layout", '字符串（"document" 或 "letter"）', raw_layout)
     elif raw_layout not in (None, "document", "letter"):
-        reader.add("layout", f"字段“layout”的值“{raw_layout}”无效，只能是 \"document\"（文件格式）或 \"letter\"（信函格式）。")
+        reader.add(
+            "layout", f'字段“layout”的值“{raw_layout}”无效，只能是 "document"（文件格式）或 "letter"（信函格式）。'
+        )
 
     body: list[Block] = []
     raw_body = get("body")
@@ -200,13 +211,15 @@ def from_dict(data: Any) -> OfficialDocument:
 
 def _block(reader: _Reader, path: str, raw: Any) -> Block | None:
     if not isinstance(raw, Mapping):
-        reader.wrong_type(path, "对象（如 {\"type\": \"paragraph\", \"text\": \"…\"}）", raw)
+        reader.wrong_type(path, '对象（如 {"type": "paragraph", "text": "…"}）', raw)
         return None
     kind = raw.get("type")
     if kind not in BLOCK_FIELDS:
         shown = kind if isinstance(kind, str) else _type_name(kind)
-        reader.add(f"{path}.type", f"字段“{path}.type”的值“{shown}”无效，只能是 \"heading\"（标题）、"
-                                    "\"paragraph\"（段落）或 \"table\"（表格）。")
+        reader.add(
+            f"{path}.type",
+            f'字段“{path}.type”的值“{shown}”无效，只能是 "heading"（标题）、"paragraph"（段落）或 "table"（表格）。',
+        )
         return None
     allowed = BLOCK_FIELDS[kind]
     for key in raw:

@@ -129,7 +129,9 @@ def docx_to_pdf(
             except ProcessLookupError:
                 pass
             process.communicate()
-            raise PdfConversionError("LibreOffice 在 %(s)d 秒内没有完成 PDF 转换，已中止；请稍后重试。" % {"s": timeout})
+            raise PdfConversionError(
+                "LibreOffice 在 %(s)d 秒内没有完成 PDF 转换，已中止；请稍后重试。" % {"s": timeout}
+            )
         target = work / "document.pdf"
         if process.returncode != 0 or not target.exists() or target.stat().st_size == 0:
             detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] if err else []

@@ -40,7 +40,7 @@ def heading_level(line: str) -> int | None:
 
 
 def _split_run_in(line: str, number_end: int) -> tuple[str, str]:
-    """"（一）申报范围。本市……" → ("（一）申报范围。", "本市……"); a line ending at its first 。 stays whole."""
+    """ "（一）申报范围。本市……" → ("（一）申报范围。", "本市……"); a line ending at its first 。 stays whole."""
     stop = line.find("。", number_end)
     if stop == -1 or stop == len(line) - 1:
         return line, ""

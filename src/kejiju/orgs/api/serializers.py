@@ -40,8 +40,19 @@ class QualificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Qualification
-        fields = ["id", "kind", "kind_label", "level", "level_label", "certificate_no", "issuer", "issued_on",
-                  "expires_on", "valid_today", "note"]
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "level",
+            "level_label",
+            "certificate_no",
+            "issuer",
+            "issued_on",
+            "expires_on",
+            "valid_today",
+            "note",
+        ]
         read_only_fields = fields
 
     def get_valid_today(self, obj: Qualification) -> bool:
@@ -57,8 +68,20 @@ class IntellectualPropertySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = IntellectualProperty
-        fields = ["id", "ip_type", "ip_type_label", "ip_class", "ip_class_label", "title", "number", "applied_on",
-                  "granted_on", "status", "status_label", "owners"]
+        fields = [
+            "id",
+            "ip_type",
+            "ip_type_label",
+            "ip_class",
+            "ip_class_label",
+            "title",
+            "number",
+            "applied_on",
+            "granted_on",
+            "status",
+            "status_label",
+            "owners",
+        ]
         read_only_fields = fields
 
 
@@ -68,15 +91,33 @@ class OrganizationSerializer(serializers.ModelSerializer):
     org_type_label = serializers.CharField(source="get_org_type_display", read_only=True, help_text="单位类型名称。")
     region = serializers.CharField(source="region_id", read_only=True, help_text="所属区划代码。")
     region_name = serializers.CharField(source="region.name", read_only=True, help_text="所属区划名称。")
-    merged_into = serializers.IntegerField(source="merged_into_id", read_only=True, allow_null=True,
-                                           help_text="已合并至的单位 id（未合并为 null）。")
+    merged_into = serializers.IntegerField(
+        source="merged_into_id", read_only=True, allow_null=True, help_text="已合并至的单位 id（未合并为 null）。"
+    )
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "credit_code", "org_type", "org_type_label", "region", "region_name",
-                  "industry_code", "address", "legal_representative", "contact_person", "contact_phone",
-                  "founded_on", "staff_count", "main_products", "is_archived", "merged_into", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "org_type",
+            "org_type_label",
+            "region",
+            "region_name",
+            "industry_code",
+            "address",
+            "legal_representative",
+            "contact_person",
+            "contact_phone",
+            "founded_on",
+            "staff_count",
+            "main_products",
+            "is_archived",
+            "merged_into",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -120,25 +161,36 @@ class OrganizationDetailSerializer(OrganizationSerializer):
 def _fields(*, create: bool) -> dict[str, serializers.Field]:
     """The writable fields: required ones only on create (PATCH leaves what is not sent)."""
     return {
-        "name": serializers.CharField(label="单位名称", max_length=200, required=create,
-                                      help_text="与营业执照或登记证书一致。"),
-        "credit_code": serializers.CharField(label="统一社会信用代码", max_length=24, required=create,
-                                             help_text="18 位，按 GB 32100 校验。"),
+        "name": serializers.CharField(
+            label="单位名称", max_length=200, required=create, help_text="与营业执照或登记证书一致。"
+        ),
+        "credit_code": serializers.CharField(
+            label="统一社会信用代码", max_length=24, required=create, help_text="18 位，按 GB 32100 校验。"
+        ),
         "region": RegionCodeField(label="所属区划", required=create, help_text="区划代码，须在您的管辖范围内。"),
         "org_type": serializers.ChoiceField(label="单位类型", choices=OrgType.choices, required=create),
-        "industry_code": serializers.CharField(label="行业门类", max_length=4, required=False, allow_blank=True,
-                                               help_text="GB/T 4754-2017 门类字母（如 C）或大类代码（如 39）。"),
+        "industry_code": serializers.CharField(
+            label="行业门类",
+            max_length=4,
+            required=False,
+            allow_blank=True,
+            help_text="GB/T 4754-2017 门类字母（如 C）或大类代码（如 39）。",
+        ),
         "address": serializers.CharField(label="注册地址", max_length=200, required=False, allow_blank=True),
-        "legal_representative": serializers.CharField(label="法定代表人", max_length=40, required=False,
-                                                      allow_blank=True),
+        "legal_representative": serializers.CharField(
+            label="法定代表人", max_length=40, required=False, allow_blank=True
+        ),
         "contact_person": serializers.CharField(label="联系人", max_length=40, required=False, allow_blank=True),
-        "contact_phone": serializers.CharField(label="联系电话", max_length=40, required=False, allow_blank=True,
-                                               help_text="手机或带区号的固定电话。"),
+        "contact_phone": serializers.CharField(
+            label="联系电话", max_length=40, required=False, allow_blank=True, help_text="手机或带区号的固定电话。"
+        ),
         "founded_on": serializers.DateField(label="成立日期", required=False, allow_null=True),
-        "staff_count": serializers.IntegerField(label="职工人数", required=False, allow_null=True, min_value=0,
-                                                max_value=MAX_STAFF),
-        "main_products": serializers.CharField(label="主要产品（服务）", max_length=2000, required=False,
-                                               allow_blank=True),
+        "staff_count": serializers.IntegerField(
+            label="职工人数", required=False, allow_null=True, min_value=0, max_value=MAX_STAFF
+        ),
+        "main_products": serializers.CharField(
+            label="主要产品（服务）", max_length=2000, required=False, allow_blank=True
+        ),
     }
 
 

@@ -22,8 +22,16 @@ def code(n: int) -> str:
 
 
 def data(n: int = 1, **overrides):
-    base = {"name": f"天长市接口测试{n}有限公司", "credit_code": code(n), "region": "341181", "org_type": "enterprise",
-            "industry_code": "C", "contact_phone": "13912345678", "founded_on": "2018-03-01", "staff_count": 35}
+    base = {
+        "name": f"天长市接口测试{n}有限公司",
+        "credit_code": code(n),
+        "region": "341181",
+        "org_type": "enterprise",
+        "industry_code": "C",
+        "contact_phone": "13912345678",
+        "founded_on": "2018-03-01",
+        "staff_count": 35,
+    }
     base.update(overrides)
     return base
 
@@ -83,13 +91,16 @@ def test_list_archived_filter(api, staff, make_user):
     assert {r["name"]: r["merged_into"] for r in rows} == {keep.name: None, dup.name: keep.pk}
 
 
-@pytest.mark.parametrize(("params", "fragment"), [
-    ({"org_type": "company"}, "单位类型"),
-    ({"qualification": "nobel"}, "持有资质"),
-    ({"region": "34x"}, "区划代码应为"),
-    ({"industry": "Z99"}, "行业"),
-    ({"archived": "maybe"}, "true 或 false"),
-])
+@pytest.mark.parametrize(
+    ("params", "fragment"),
+    [
+        ({"org_type": "company"}, "单位类型"),
+        ({"qualification": "nobel"}, "持有资质"),
+        ({"region": "34x"}, "区划代码应为"),
+        ({"industry": "Z99"}, "行业"),
+        ({"archived": "maybe"}, "true 或 false"),
+    ],
+)
 def test_bad_filters_answer_400_in_chinese(api, params, fragment):
     response = api.get(LIST, params)
     assert response.status_code == 400
@@ -99,8 +110,13 @@ def test_bad_filters_answer_400_in_chinese(api, params, fragment):
 def test_detail_nests_aliases_qualifications_and_ip(api, staff):
     org = make(staff, 1, name="天长市旧名有限公司")
     api.patch(detail(org), {"name": "天长市新名有限公司"}, content_type="application/json")
-    qualification_save(actor=staff, organization=org, kind="tech_sme", issued_on=date.today() - timedelta(days=1),
-                       certificate_no="202534118100001")
+    qualification_save(
+        actor=staff,
+        organization=org,
+        kind="tech_sme",
+        issued_on=date.today() - timedelta(days=1),
+        certificate_no="202534118100001",
+    )
     ip_save(actor=staff, organization=org, ip_type="invention", title="一种育秧方法", number="202310123456.7")
     body = api.get(detail(org)).json()
     assert body["name"] == "天长市新名有限公司"
@@ -120,13 +136,19 @@ def test_create(api, staff):
 
 
 def test_create_errors_per_field_and_nothing_saved(api):
-    response = api.post(LIST, data(1, name="", credit_code="91110000600037341N", contact_phone="9999",
-                                   industry_code="Z"), content_type="application/json")
+    response = api.post(
+        LIST,
+        data(1, name="", credit_code="91110000600037341N", contact_phone="9999", industry_code="Z"),
+        content_type="application/json",
+    )
     assert response.status_code == 400
     body = response.json()
     assert "单位名称" in body["detail"] or body["field"] == "name"
-    response = api.post(LIST, data(1, credit_code="91110000600037341N", contact_phone="9999", industry_code="Z"),
-                        content_type="application/json")
+    response = api.post(
+        LIST,
+        data(1, credit_code="91110000600037341N", contact_phone="9999", industry_code="Z"),
+        content_type="application/json",
+    )
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert "校验位" in errors["credit_code"][0]
@@ -135,13 +157,16 @@ def test_create_errors_per_field_and_nothing_saved(api):
     assert Organization.objects.count() == 0
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"region": "341182"}, "region"),
-    ({"org_type": "company"}, "org_type"),
-    ({"founded_on": "2020-13-01"}, "founded_on"),
-    ({"staff_count": -1}, "staff_count"),
-    ({"colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"region": "341182"}, "region"),
+        ({"org_type": "company"}, "org_type"),
+        ({"founded_on": "2020-13-01"}, "founded_on"),
+        ({"staff_count": -1}, "staff_count"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
 def test_create_shape_errors(api, body, field):
     response = api.post(LIST, {**data(1), **body}, content_type="application/json")
     assert response.status_code == 400
@@ -198,8 +223,6 @@ def test_scope_and_permissions(api, client, staff, make_user):
 # ------------------------------------------------------------------ the committed OpenAPI schema
 
 
-
-
 ORGS_OPERATIONS = [
     ("GET", "/api/v1/orgs/organizations/"),
     ("POST", "/api/v1/orgs/organizations/"),
@@ -238,15 +261,22 @@ def test_api_conforms_to_committed_schema(fuzz_world, method, path):
     schema = schemathesis.openapi.from_path(Path(__file__).resolve().parents[4] / "docs" / "api" / "openapi.yaml")
     operation = schema[path][method]
     app = get_wsgi_application()
-    checks = [not_a_server_error, negative_data_rejection, status_code_conformance, content_type_conformance,
-              response_schema_conformance]
+    checks = [
+        not_a_server_error,
+        negative_data_rejection,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
     fixed = {"path_parameters": {"id": fuzz_world["org"].pk}} if "{id}" in path else {}
     # with its one parameter fixed, the detail GET has no input left to make invalid
     modes = [GenerationMode.POSITIVE] if (method, path) == ORGS_OPERATIONS[2] else list(GenerationMode)
     runs = [(mode, fixed) for mode in modes] + ([(GenerationMode.POSITIVE, {})] if fixed else [])  # random ids too
     for mode, params in runs:
-        @settings(max_examples=25, derandomize=True, database=None, deadline=None,
-                  suppress_health_check=list(HealthCheck))
+
+        @settings(
+            max_examples=25, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+        )
         @given(case=operation.as_strategy(generation_mode=mode, **params))
         def fuzz(case):
             case.call_and_validate(app=app, headers=fuzz_world["headers"], checks=checks)

@@ -24,8 +24,19 @@ from kejiju.orgs.models import Organization, OrganizationAlias
 
 pytestmark = pytest.mark.django_db
 
-HEADERS = ["单位名称", "统一社会信用代码", "所属区划代码", "单位类型", "行业门类", "注册地址", "法定代表人", "联系人",
-           "联系电话", "成立日期", "职工人数"]
+HEADERS = [
+    "单位名称",
+    "统一社会信用代码",
+    "所属区划代码",
+    "单位类型",
+    "行业门类",
+    "注册地址",
+    "法定代表人",
+    "联系人",
+    "联系电话",
+    "成立日期",
+    "职工人数",
+]
 IMPORTER = get_importer("organizations")
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -35,9 +46,19 @@ def code(n: int) -> str:
 
 
 def row(n: int, **overrides: str) -> list[str]:
-    values = {"单位名称": f"天长市导入测试{n}有限公司", "统一社会信用代码": code(n), "所属区划代码": "341181",
-              "单位类型": "企业", "行业门类": "C 制造业", "注册地址": "天长市千秋大道", "法定代表人": "张三",
-              "联系人": "李四", "联系电话": "13912345678", "成立日期": "2019-05-01", "职工人数": "50"}
+    values = {
+        "单位名称": f"天长市导入测试{n}有限公司",
+        "统一社会信用代码": code(n),
+        "所属区划代码": "341181",
+        "单位类型": "企业",
+        "行业门类": "C 制造业",
+        "注册地址": "天长市千秋大道",
+        "法定代表人": "张三",
+        "联系人": "李四",
+        "联系电话": "13912345678",
+        "成立日期": "2019-05-01",
+        "职工人数": "50",
+    }
     values.update(overrides)
     return [values[h] for h in HEADERS]
 
@@ -92,18 +113,21 @@ def test_template_has_headers_and_drop_down_on_org_type(staff):
 # ------------------------------------------------------------------ error cases
 
 
-@pytest.mark.parametrize(("column", "value", "fragment"), [
-    ("统一社会信用代码", "91110000600037341N", "校验位"),
-    ("统一社会信用代码", "12345", "18 位"),
-    ("所属区划代码", "341181999", "不存在"),
-    ("所属区划代码", "341182", "管辖范围"),
-    ("单位名称", "", "不能为空"),
-    ("单位类型", "", "单位类型不能为空"),
-    ("单位类型", "公司", "单位类型无效"),
-    ("成立日期", "2020-02-30", "成立日期"),
-    ("职工人数", "三十", "非负整数"),
-    ("联系电话", "9999", "联系电话"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "fragment"),
+    [
+        ("统一社会信用代码", "91110000600037341N", "校验位"),
+        ("统一社会信用代码", "12345", "18 位"),
+        ("所属区划代码", "341181999", "不存在"),
+        ("所属区划代码", "341182", "管辖范围"),
+        ("单位名称", "", "不能为空"),
+        ("单位类型", "", "单位类型不能为空"),
+        ("单位类型", "公司", "单位类型无效"),
+        ("成立日期", "2020-02-30", "成立日期"),
+        ("职工人数", "三十", "非负整数"),
+        ("联系电话", "9999", "联系电话"),
+    ],
+)
 def test_each_error_names_row_and_column_and_writes_nothing(staff, column, value, fragment):
     rows = [row(1), row(2, **{column: value}), row(3)]
     report = validate(xlsx(rows), staff, commit=True)
@@ -119,15 +143,18 @@ def test_each_error_names_row_and_column_and_writes_nothing(staff, column, value
 
 def test_duplicate_code_inside_the_file(staff):
     report = validate(xlsx([row(1), row(2), row(3, 统一社会信用代码=code(1))]), staff, commit=True)
-    assert report.as_dict()["errors"] == [{"row": 4, "column": "统一社会信用代码", "value": code(1),
-                                           "message": "统一社会信用代码与第 2 行重复。"}]
+    assert report.as_dict()["errors"] == [
+        {"row": 4, "column": "统一社会信用代码", "value": code(1), "message": "统一社会信用代码与第 2 行重复。"}
+    ]
     assert Organization.objects.count() == 0
 
 
 def test_missing_required_column(staff):
     headers = [h for h in HEADERS if h != "单位类型"]
     report = validate(xlsx([[v for h, v in zip(HEADERS, row(1), strict=True) if h != "单位类型"]], headers), staff)
-    assert report.errors == [{"row": 1, "column": "单位类型", "value": "", "message": "缺少必填列“单位类型”，请使用导入模板。"}]
+    assert report.errors == [
+        {"row": 1, "column": "单位类型", "value": "", "message": "缺少必填列“单位类型”，请使用导入模板。"}
+    ]
 
 
 def test_unreadable_file(staff):
@@ -149,10 +176,26 @@ def test_good_file_creates_then_second_import_updates_and_keeps_former_name(staf
 
     from kejiju.orgs.services import organization_update
 
-    organization_update(actor=staff, organization=org,
-                        data={**{f: getattr(org, f) for f in ("name", "credit_code", "org_type", "industry_code",
-                                                               "contact_phone", "founded_on", "staff_count")},
-                              "region": org.region_id, "main_products": "育秧机械"})
+    organization_update(
+        actor=staff,
+        organization=org,
+        data={
+            **{
+                f: getattr(org, f)
+                for f in (
+                    "name",
+                    "credit_code",
+                    "org_type",
+                    "industry_code",
+                    "contact_phone",
+                    "founded_on",
+                    "staff_count",
+                )
+            },
+            "region": org.region_id,
+            "main_products": "育秧机械",
+        },
+    )
     report = validate(xlsx([row(1, 单位名称="天长市改名后科技有限公司", 职工人数="60"), row(3)]), staff, commit=True)
     assert (report.created, report.updated) == (1, 1)
     org.refresh_from_db()
@@ -186,7 +229,10 @@ def test_update_of_a_record_outside_scope_is_refused(regions, make_user, staff):
 def test_csv_files(staff, encoding):
     report = validate(csv_bytes([row(1), row(2, 单位类型="农民专业合作社")], encoding), staff, "单位.csv", commit=True)
     assert report.ok, report.errors
-    assert set(Organization.objects.values_list("name", flat=True)) == {"天长市导入测试1有限公司", "天长市导入测试2有限公司"}
+    assert set(Organization.objects.values_list("name", flat=True)) == {
+        "天长市导入测试1有限公司",
+        "天长市导入测试2有限公司",
+    }
     assert Organization.objects.get(credit_code=code(2)).org_type == "cooperative"
 
 
@@ -208,14 +254,24 @@ def test_cli_validates_only_and_writes_the_json_report(staff, tmp_path):
     path.write_bytes(xlsx([row(1), row(2, 所属区划代码="341181999")]))
     report_path = tmp_path / "report.json"
     with pytest.raises(CommandError) as exc:
-        call_command("import", "organizations", str(path), "--report", str(report_path), "--user", staff.username,
-                     stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "import",
+            "organizations",
+            str(path),
+            "--report",
+            str(report_path),
+            "--user",
+            staff.username,
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     assert exc.value.returncode == 1 and "未写入任何数据" in str(exc.value)
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert list(report) == ["ok", "rows", "created", "updated", "errors", "warnings"]
     assert report["ok"] is False and report["rows"] == 2 and report["created"] == 1 and report["updated"] == 0
-    assert report["errors"] == [{"row": 3, "column": "所属区划代码", "value": "341181999",
-                                 "message": "所属区划代码“341181999”不存在。"}]
+    assert report["errors"] == [
+        {"row": 3, "column": "所属区划代码", "value": "341181999", "message": "所属区划代码“341181999”不存在。"}
+    ]
     assert all(set(w) == {"row", "column", "value", "message"} for w in report["warnings"])
     assert report["warnings"] and report["warnings"][0]["column"] == "统一社会信用代码"  # GB 11714 advice
     assert Organization.objects.count() == 0
@@ -229,8 +285,17 @@ def test_cli_without_commit_writes_nothing_and_with_commit_writes(staff, tmp_pat
     assert "未写入任何数据" in out.getvalue() and Organization.objects.count() == 0
     report_path = tmp_path / "r.json"
     out = io.StringIO()
-    call_command("import", "organizations", str(path), "--commit", "--user", staff.username, "--report",
-                 str(report_path), stdout=out)
+    call_command(
+        "import",
+        "organizations",
+        str(path),
+        "--commit",
+        "--user",
+        staff.username,
+        "--report",
+        str(report_path),
+        stdout=out,
+    )
     assert Organization.objects.count() == 2 and "批次号" in out.getvalue()
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert report["ok"] is True and report["created"] == 2 and report["errors"] == []
@@ -256,8 +321,7 @@ def test_cli_bad_arguments(staff, tmp_path, make_user):
 
 
 def _upload(client, data: bytes, name: str = "单位.xlsx"):
-    return client.post(reverse("core:import_upload", args=["organizations"]),
-                       {"file": _named(data, name)})
+    return client.post(reverse("core:import_upload", args=["organizations"]), {"file": _named(data, name)})
 
 
 def _named(data: bytes, name: str):
@@ -360,7 +424,7 @@ def test_5000_rows_validate_and_preview_quickly(client, staff):
     assert "第 4323 行" in body and 'data-testid="count-errors">1<' in body
     assert len(body) < 2_000_000  # only the first page of warnings is rendered (5,000 GB 11714 notes)
     warnings = int(re.search(r"共 (\d+) 条提示", body).group(1))  # GB 11714 advice on most generated codes
-    assert warnings > 100 and body.count("<td class=\"text-nowrap\">第 ") == 1 + 100  # the error + one page
+    assert warnings > 100 and body.count('<td class="text-nowrap">第 ') == 1 + 100  # the error + one page
     assert elapsed < 60, f"5,000 rows took {elapsed:.1f}s"
     assert Organization.objects.count() == 0
 

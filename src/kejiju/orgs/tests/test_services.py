@@ -30,9 +30,16 @@ def code(n: int) -> str:
 
 
 def data(**overrides):
-    base = {"name": "天长市青禾农业科技有限公司", "credit_code": code(1), "region": "341181",
-            "org_type": "enterprise", "industry_code": "A", "contact_phone": "0550-7301234",
-            "founded_on": "2018-03-01", "staff_count": "35"}
+    base = {
+        "name": "天长市青禾农业科技有限公司",
+        "credit_code": code(1),
+        "region": "341181",
+        "org_type": "enterprise",
+        "industry_code": "A",
+        "contact_phone": "0550-7301234",
+        "founded_on": "2018-03-01",
+        "staff_count": "35",
+    }
     base.update(overrides)
     return base
 
@@ -50,19 +57,22 @@ def test_create_happy_path(staff):
     assert org.history.first().history_user_id == staff.pk
 
 
-@pytest.mark.parametrize("field,value,fragment", [
-    ("name", "", "单位名称不能为空"),
-    ("credit_code", "91110000600037341N", "校验位"),
-    ("credit_code", "123", "18 位"),
-    ("region", "999999", "不存在"),
-    ("region", "341182", "管辖范围"),
-    ("org_type", "公司", "单位类型无效"),
-    ("industry_code", "Z", "行业代码"),
-    ("contact_phone", "9999", "联系电话"),
-    ("founded_on", "2020-13-01", "成立日期"),
-    ("founded_on", "2999-01-01", "不能晚于今天"),
-    ("staff_count", "-3", "非负整数"),
-])
+@pytest.mark.parametrize(
+    "field,value,fragment",
+    [
+        ("name", "", "单位名称不能为空"),
+        ("credit_code", "91110000600037341N", "校验位"),
+        ("credit_code", "123", "18 位"),
+        ("region", "999999", "不存在"),
+        ("region", "341182", "管辖范围"),
+        ("org_type", "公司", "单位类型无效"),
+        ("industry_code", "Z", "行业代码"),
+        ("contact_phone", "9999", "联系电话"),
+        ("founded_on", "2020-13-01", "成立日期"),
+        ("founded_on", "2999-01-01", "不能晚于今天"),
+        ("staff_count", "-3", "非负整数"),
+    ],
+)
 def test_create_rule_violations_change_nothing(staff, field, value, fragment):
     with pytest.raises(RowErrors) as exc:
         organization_create(actor=staff, data=data(**{field: value}))
@@ -100,8 +110,14 @@ def test_merge_moves_records_and_logs(regions, make_user, staff):
     keep = organization_create(actor=staff, data=data())
     dup = organization_create(actor=staff, data=data(name="青禾农业（重复）", credit_code=code(2)))
     qualification_save(actor=staff, organization=dup, kind="tech_sme", issued_on=date(2025, 5, 1))
-    ip_save(actor=staff, organization=dup, ip_type="invention", title="一种水稻育秧方法",
-            number="202310123456.7", applied_on=date(2023, 1, 5))
+    ip_save(
+        actor=staff,
+        organization=dup,
+        ip_type="invention",
+        title="一种水稻育秧方法",
+        number="202310123456.7",
+        applied_on=date(2023, 1, 5),
+    )
     with pytest.raises(BusinessError):
         organization_merge(actor=staff, keep=keep, duplicate=dup, reason="重复录入")  # staff may not merge
     organization_merge(actor=admin, keep=keep, duplicate=dup, reason="重复录入")
@@ -128,29 +144,47 @@ def test_merge_with_itself_or_without_reason(regions, make_user, staff):
 
 def test_qualification_rules(staff):
     org = organization_create(actor=staff, data=data())
-    hnte = qualification_save(actor=staff, organization=org, kind="hnte", issued_on=date(2024, 12, 1),
-                              certificate_no="GR202434001234")
+    hnte = qualification_save(
+        actor=staff, organization=org, kind="hnte", issued_on=date(2024, 12, 1), certificate_no="GR202434001234"
+    )
     assert hnte.expires_on == date(2027, 12, 1)
     assert hnte.is_valid_on(date(2027, 12, 1)) and not hnte.is_valid_on(date(2027, 12, 2))
     with pytest.raises(BusinessError, match="早于发证日期"):
-        qualification_save(actor=staff, organization=org, kind="tech_sme", issued_on=date(2025, 5, 1),
-                           expires_on=date(2025, 1, 1))
+        qualification_save(
+            actor=staff, organization=org, kind="tech_sme", issued_on=date(2025, 5, 1), expires_on=date(2025, 1, 1)
+        )
     with pytest.raises(BusinessError, match="已登记"):
-        qualification_save(actor=staff, organization=org, kind="hnte", issued_on=date(2024, 12, 1),
-                           certificate_no="GR202434001234")
+        qualification_save(
+            actor=staff, organization=org, kind="hnte", issued_on=date(2024, 12, 1), certificate_no="GR202434001234"
+        )
     assert Qualification.objects.count() == 1
 
 
 def test_ip_rules(staff):
     org = organization_create(actor=staff, data=data())
-    ip = ip_save(actor=staff, organization=org, ip_type="utility", title="一种播种机", number="202320123456.1",
-                 applied_on=date(2023, 2, 1), granted_on=date(2023, 8, 1), status="granted")
+    ip = ip_save(
+        actor=staff,
+        organization=org,
+        ip_type="utility",
+        title="一种播种机",
+        number="202320123456.1",
+        applied_on=date(2023, 2, 1),
+        granted_on=date(2023, 8, 1),
+        status="granted",
+    )
     assert ip.ip_class == "II"
     with pytest.raises(BusinessError, match="格式不正确"):
         ip_save(actor=staff, organization=org, ip_type="invention", title="x", number="ABC")
     with pytest.raises(BusinessError, match="早于申请日"):
-        ip_save(actor=staff, organization=org, ip_type="software", title="x", number="2024SR000001",
-                applied_on=date(2024, 5, 1), granted_on=date(2024, 1, 1))
+        ip_save(
+            actor=staff,
+            organization=org,
+            ip_type="software",
+            title="x",
+            number="2024SR000001",
+            applied_on=date(2024, 5, 1),
+            granted_on=date(2024, 1, 1),
+        )
     with pytest.raises(BusinessError, match="重复"):
         ip_save(actor=staff, organization=org, ip_type="utility", title="y", number="202320123456.1")
     with pytest.raises(BusinessError, match="授权日"):

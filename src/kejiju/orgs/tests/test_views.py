@@ -27,9 +27,16 @@ def code(n: int) -> str:
 
 
 def data(n: int = 1, **overrides):
-    base = {"name": f"天长市青禾农业科技有限公司{n}", "credit_code": code(n), "region": "341181",
-            "org_type": "enterprise", "industry_code": "A", "contact_phone": "0550-7301234",
-            "founded_on": "2018-03-01", "staff_count": "35"}
+    base = {
+        "name": f"天长市青禾农业科技有限公司{n}",
+        "credit_code": code(n),
+        "region": "341181",
+        "org_type": "enterprise",
+        "industry_code": "A",
+        "contact_phone": "0550-7301234",
+        "founded_on": "2018-03-01",
+        "staff_count": "35",
+    }
     base.update(overrides)
     return base
 
@@ -90,8 +97,9 @@ def test_list_filters(client, staff, regions):
     services.organization_archive(actor=staff, organization=archived)
     expired = make(staff, 4, name="过期高企")
     qualification_save(actor=staff, organization=county, kind="tech_sme", issued_on=date.today() - timedelta(days=30))
-    qualification_save(actor=staff, organization=expired, kind="tech_sme", issued_on=date(2020, 1, 1),
-                       expires_on=date(2020, 12, 31))
+    qualification_save(
+        actor=staff, organization=expired, kind="tech_sme", issued_on=date(2020, 1, 1), expires_on=date(2020, 12, 31)
+    )
     client.force_login(staff)
 
     def names(**params):
@@ -159,10 +167,22 @@ def test_export_applies_filters(client, staff):
 def test_detail_shows_qualifications_ip_aliases_and_operations(client, staff, admin):
     org = make(staff, 1, name="天长市旧名公司")
     services.organization_update(actor=staff, organization=org, data=data(1, name="天长市新名公司"))
-    qualification_save(actor=staff, organization=org, kind="hnte", issued_on=date(2024, 12, 1),
-                       certificate_no="GR202434001234", level="national")
-    ip_save(actor=staff, organization=org, ip_type="invention", title="一种水稻育秧方法", number="202310123456.7",
-            applied_on=date(2023, 1, 5))
+    qualification_save(
+        actor=staff,
+        organization=org,
+        kind="hnte",
+        issued_on=date(2024, 12, 1),
+        certificate_no="GR202434001234",
+        level="national",
+    )
+    ip_save(
+        actor=staff,
+        organization=org,
+        ip_type="invention",
+        title="一种水稻育秧方法",
+        number="202310123456.7",
+        applied_on=date(2023, 1, 5),
+    )
     ip_save(actor=staff, organization=org, ip_type="software", title="农机调度软件", number="2024SR0123456")
     client.force_login(admin)  # holds core.view_operationlog: recent operations and the history link
     response = client.get(reverse("orgs:organization_detail", args=[org.pk]))
@@ -201,7 +221,8 @@ def test_registered_panels_show_on_detail(client, staff, settings, tmp_path):
 
     org = make(staff, 1)
     (tmp_path / "test_panel.html").write_text(
-        '<div class="card-body">第三方面板：{{ answer }} · {{ organization.name }}</div>', encoding="utf-8")
+        '<div class="card-body">第三方面板：{{ answer }} · {{ organization.name }}</div>', encoding="utf-8"
+    )
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0].get("DIRS", [])]}]
     register_organization_panel("第三方", "test_panel.html", lambda user, o: {"answer": 42}, order=5, key="t1")
     register_organization_panel("隐藏面板", "test_panel.html", lambda user, o: None, key="t2")
@@ -231,13 +252,28 @@ def test_create_happy_path_with_gb11714_warning(client, staff):
 
 def test_create_errors_on_their_fields_and_nothing_saved(client, staff):
     client.force_login(staff)
-    response = client.post(reverse("orgs:organization_create"), form_data(data(
-        1, name="", credit_code="91110000600037341N", contact_phone="9999", founded_on="2020-13-01",
-        staff_count="-3")))
+    response = client.post(
+        reverse("orgs:organization_create"),
+        form_data(
+            data(
+                1,
+                name="",
+                credit_code="91110000600037341N",
+                contact_phone="9999",
+                founded_on="2020-13-01",
+                staff_count="-3",
+            )
+        ),
+    )
     assert response.status_code == 400
     body = response.content.decode()
-    for fld, fragment in (("name", "单位名称不能为空"), ("credit_code", "校验位"), ("contact_phone", "联系电话"),
-                          ("founded_on", "成立日期"), ("staff_count", "非负整数")):
+    for fld, fragment in (
+        ("name", "单位名称不能为空"),
+        ("credit_code", "校验位"),
+        ("contact_phone", "联系电话"),
+        ("founded_on", "成立日期"),
+        ("staff_count", "非负整数"),
+    ):
         marker = f'data-testid="error-{fld}">'
         assert marker in body, fld
         assert fragment in body.split(marker, 1)[1].split("</div>", 1)[0], fld
@@ -277,8 +313,10 @@ def test_edit_prefills_and_saves_rename(client, staff):
 def test_edit_errors_change_nothing(client, staff):
     org = make(staff, 1, name="天长市甲公司")
     client.force_login(staff)
-    response = client.post(reverse("orgs:organization_edit", args=[org.pk]),
-                           form_data(data(1, name="天长市乙公司", contact_phone="12", industry_code="")))
+    response = client.post(
+        reverse("orgs:organization_edit", args=[org.pk]),
+        form_data(data(1, name="天长市乙公司", contact_phone="12", industry_code="")),
+    )
     assert response.status_code == 400
     assert 'data-testid="error-contact_phone"' in response.content.decode()
     org.refresh_from_db()
@@ -331,8 +369,9 @@ def test_qualification_add_edit_archive(client, staff):
     assert qual.expires_on == date(2027, 12, 1)
     edit = reverse("orgs:qualification_edit", args=[org.pk, qual.pk])
     assert "GR202434001234" in client.get(edit).content.decode()
-    client.post(edit, {"kind": "hnte", "issued_on": "2024-12-01", "certificate_no": "GR202434009999",
-                       "level": "national"})
+    client.post(
+        edit, {"kind": "hnte", "issued_on": "2024-12-01", "certificate_no": "GR202434009999", "level": "national"}
+    )
     qual.refresh_from_db()
     assert qual.certificate_no == "GR202434009999" and qual.level == "national"
     client.post(reverse("orgs:qualification_archive", args=[org.pk, qual.pk]), follow=True)
@@ -357,13 +396,24 @@ def test_ip_add_with_errors_then_edit_and_archive(client, staff):
     assert response.status_code == 400
     assert 'data-testid="error-number"' in response.content.decode()
     assert IntellectualProperty.objects.count() == 0
-    response = client.post(add, {"ip_type": "utility", "title": "一种播种机", "number": "202320123456.1",
-                                 "applied_on": "2023-02-01", "granted_on": "2023-08-01", "status": "granted"})
+    response = client.post(
+        add,
+        {
+            "ip_type": "utility",
+            "title": "一种播种机",
+            "number": "202320123456.1",
+            "applied_on": "2023-02-01",
+            "granted_on": "2023-08-01",
+            "status": "granted",
+        },
+    )
     assert response.status_code == 302
     ip = IntellectualProperty.objects.get()
     assert ip.ip_class == "II"
-    client.post(reverse("orgs:ip_edit", args=[org.pk, ip.pk]),
-                {"ip_type": "invention", "title": "一种播种机", "number": "202310123456.7", "status": "applied"})
+    client.post(
+        reverse("orgs:ip_edit", args=[org.pk, ip.pk]),
+        {"ip_type": "invention", "title": "一种播种机", "number": "202310123456.7", "status": "applied"},
+    )
     ip.refresh_from_db()
     assert ip.ip_class == "I"
     client.post(reverse("orgs:ip_archive", args=[org.pk, ip.pk]))
@@ -448,21 +498,48 @@ def test_import_menu_entry_leads_to_generic_import(client, staff, make_user):
 def _make(region_code: str) -> Organization:
     region(region_code)
     n = int(region_code[-2:])
-    return Organization.objects.create(name=f"矩阵测试单位{region_code}", credit_code=code(900 + n),
-                                       region_id=region_code, org_type="enterprise")
+    return Organization.objects.create(
+        name=f"矩阵测试单位{region_code}", credit_code=code(900 + n), region_id=region_code, org_type="enterprise"
+    )
 
 
 ENDPOINTS = [
-    Endpoint("organization_list", perm="orgs.view_organization", make=_make, detail=False,
-             url=lambda obj: LIST, marker=lambda obj: obj.name),
-    Endpoint("organization_detail", perm="orgs.view_organization", make=_make,
-             url=lambda obj: reverse("orgs:organization_detail", args=[obj.pk])),
-    Endpoint("organization_edit", perm=("orgs.view_organization", "orgs.change_organization"), make=_make,
-             url=lambda obj: reverse("orgs:organization_edit", args=[obj.pk])),
-    Endpoint("api_organization_list", perm="orgs.view_organization", make=_make, kind="api", detail=False,
-             url=lambda obj: "/api/v1/orgs/organizations/", marker=lambda obj: obj.credit_code),
-    Endpoint("api_organization_detail", perm="orgs.view_organization", make=_make, kind="api",
-             url=lambda obj: f"/api/v1/orgs/organizations/{obj.pk}/"),
+    Endpoint(
+        "organization_list",
+        perm="orgs.view_organization",
+        make=_make,
+        detail=False,
+        url=lambda obj: LIST,
+        marker=lambda obj: obj.name,
+    ),
+    Endpoint(
+        "organization_detail",
+        perm="orgs.view_organization",
+        make=_make,
+        url=lambda obj: reverse("orgs:organization_detail", args=[obj.pk]),
+    ),
+    Endpoint(
+        "organization_edit",
+        perm=("orgs.view_organization", "orgs.change_organization"),
+        make=_make,
+        url=lambda obj: reverse("orgs:organization_edit", args=[obj.pk]),
+    ),
+    Endpoint(
+        "api_organization_list",
+        perm="orgs.view_organization",
+        make=_make,
+        kind="api",
+        detail=False,
+        url=lambda obj: "/api/v1/orgs/organizations/",
+        marker=lambda obj: obj.credit_code,
+    ),
+    Endpoint(
+        "api_organization_detail",
+        perm="orgs.view_organization",
+        make=_make,
+        kind="api",
+        url=lambda obj: f"/api/v1/orgs/organizations/{obj.pk}/",
+    ),
 ]
 
 

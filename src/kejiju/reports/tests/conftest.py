@@ -17,8 +17,10 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 def require_tools(*names: str) -> dict[str, str]:
     """The named programs (``soffice`` means soffice or libreoffice), or skip naming what is missing —
     except under CI=true, where a missing tool fails the test so a broken CI image cannot pass."""
-    found = {name: (shutil.which("soffice") or shutil.which("libreoffice")) if name == "soffice" else shutil.which(name)
-             for name in names}
+    found = {
+        name: (shutil.which("soffice") or shutil.which("libreoffice")) if name == "soffice" else shutil.which(name)
+        for name in names
+    }
     missing = [name for name, path in found.items() if path is None]
     if missing:
         reason = "missing %s (apt-get install libreoffice-writer-nogui poppler-utils)" % ", ".join(missing)

@@ -73,7 +73,7 @@ def test_every_shape_problem_is_listed(tmp_path):
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [
-        ("{\"issuer\": ", "JSON 格式错误：第1行"),
+        ('{"issuer": ', "JSON 格式错误：第1行"),
         ("[1, 2]", "公文数据的最外层应为对象"),
     ],
 )

@@ -27,8 +27,11 @@ pytestmark = pytest.mark.django_db
 
 
 def actions_of(document: OfficialDocument) -> list[str]:
-    return list(OperationLog.objects.filter(target_id=str(document.pk), action__startswith="reports.")
-                .order_by("pk").values_list("action", flat=True))
+    return list(
+        OperationLog.objects.filter(target_id=str(document.pk), action__startswith="reports.")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
 
 
 def transitions_of(document: OfficialDocument) -> list[tuple[str, str]]:
@@ -172,8 +175,12 @@ def test_builder_failure_is_recorded_visible_and_retryable(staff, no_libreoffice
     document = document_retry(actor=staff, document=document)
     assert document.status == DocumentStatus.GENERATED and document.error == "" and document.output is not None
     assert transitions_of(document) == [("draft", "failed"), ("failed", "generated")]
-    assert actions_of(document) == ["reports.document_save", "reports.document_failed", "reports.document_retry",
-                                    "reports.document_generate"]
+    assert actions_of(document) == [
+        "reports.document_save",
+        "reports.document_failed",
+        "reports.document_retry",
+        "reports.document_generate",
+    ]
 
 
 def test_retry_that_fails_again_stays_failed(staff, no_libreoffice, monkeypatch):
@@ -226,8 +233,12 @@ def test_invalid_stored_payload_fails_with_the_engine_reason(staff, no_libreoffi
 
 def test_status_graph_is_the_declared_one():
     assert DOCUMENT_TRANSITIONS == {
-        ("draft", "generated"), ("draft", "failed"), ("failed", "generated"), ("failed", "failed"),
-        ("generated", "draft"), ("failed", "draft"),
+        ("draft", "generated"),
+        ("draft", "failed"),
+        ("failed", "generated"),
+        ("failed", "failed"),
+        ("generated", "draft"),
+        ("failed", "draft"),
     }
 
 
@@ -241,8 +252,12 @@ def test_generate_and_retry_refuse_other_statuses_and_change_nothing(staff, no_l
         document_retry(actor=staff, document=document)
     assert caught.value.message == "只有生成失败的公文可以重试；该公文当前状态为“已生成”。"
     document.refresh_from_db()
-    assert (document.status, document.output_id, DocumentTransition.objects.count(),
-            OperationLog.objects.count()) == before
+    assert (
+        document.status,
+        document.output_id,
+        DocumentTransition.objects.count(),
+        OperationLog.objects.count(),
+    ) == before
 
 
 def test_job_run_twice_changes_nothing_the_second_time(staff, no_libreoffice):

@@ -77,12 +77,18 @@ def test_draft_preview_generate_download(client, staff, bureau, no_libreoffice):
 
     response = client.post(CREATE, form_data())
     document = OfficialDocument.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("reports:document_preview",
-                                                                            args=[document.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reports:document_preview", args=[document.pk]
+    )
     assert document.region_id == "341181" and document.status == DocumentStatus.DRAFT
     body = document.payload["body"]
     assert body[1] == {"type": "heading", "level": 1, "text": "一、申报范围"}
-    assert body[2] == {"type": "heading", "level": 2, "text": "（一）重点研发项目。", "content": "围绕主导产业开展关键核心技术攻关。"}
+    assert body[2] == {
+        "type": "heading",
+        "level": 2,
+        "text": "（一）重点研发项目。",
+        "content": "围绕主导产业开展关键核心技术攻关。",
+    }
     assert [b.get("level") for b in body if b["type"] == "heading"] == [1, 2, 2, 1, 3, 4]
     assert body[7]["type"] == "table" and body[7]["rows"][1] == ["网上填报", "6月15日至7月15日"]
     assert document.payload["cc"] == ["滁州市科学技术局", "市财政局"]
@@ -95,8 +101,9 @@ def test_draft_preview_generate_download(client, staff, bureau, no_libreoffice):
     assert "生成 PDF 需要安装 LibreOffice" in preview
 
     response = client.post(reverse("reports:document_generate", args=[document.pk]))
-    assert response.status_code == 302 and response["Location"] == reverse("reports:document_detail",
-                                                                            args=[document.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "reports:document_detail", args=[document.pk]
+    )
     detail = client.get(response["Location"]).content.decode()
     document.refresh_from_db()
     assert document.status == DocumentStatus.GENERATED
@@ -227,8 +234,9 @@ def test_generating_twice_is_refused_with_a_message(client, staff, no_libreoffic
 
 def test_list_search_filter_and_export(client, staff, no_libreoffice):
     first = document_save_draft(actor=staff, data=sample_payload())
-    second = document_save_draft(actor=staff, data=sample_payload(title="关于开展科技活动周的通知",
-                                                                  doc_number="天科〔2026〕9号"))
+    second = document_save_draft(
+        actor=staff, data=sample_payload(title="关于开展科技活动周的通知", doc_number="天科〔2026〕9号")
+    )
     services.document_generate(actor=staff, document=second)
     client.force_login(staff)
     page = client.get(LIST, {"q": "科技活动周"}).content.decode()
@@ -253,8 +261,9 @@ def _make(region_code: str) -> OfficialDocument:
     region(region_code)
     author = UserFactory(region=region(region_code), username=f"author-{region_code}")
     payload = sample_payload(title=f"矩阵测试通知{region_code}")
-    return OfficialDocument.objects.create(region_id=region_code, title=payload["title"], payload=payload,
-                                           created_by=author)
+    return OfficialDocument.objects.create(
+        region_id=region_code, title=payload["title"], payload=payload, created_by=author
+    )
 
 
 def _url(name: str) -> Any:

@@ -44,8 +44,7 @@ class Command(BaseCommand):
             result = codes_load(actor=actor, kind=options.get("kind"), extra_file=options.get("file"))
         except BusinessError as exc:
             raise CommandError(exc.message)
-        self.stdout.write(self.style.SUCCESS(
-            "代码表已载入：新增 %(created)s 条，更新名称 %(updated)s 条。" % result))
+        self.stdout.write(self.style.SUCCESS("代码表已载入：新增 %(created)s 条，更新名称 %(updated)s 条。" % result))
 
     def _list(self, options: dict[str, Any]) -> None:
         from kejiju.core.selectors import code_items

@@ -55,9 +55,12 @@ class Command(BaseCommand):
             raise CommandError(exc.message)
         code = province.strip()[:2]
         name = Region.objects.filter(code=code).values_list("name", flat=True).first() or code
-        self.stdout.write(self.style.SUCCESS(
-            "已载入%(name)s（%(code)s）区划：新增 %(created)s 条，更新 %(updated)s 条，数据共 %(total)s 条。"
-            % {"name": name, "code": code, **result}))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "已载入%(name)s（%(code)s）区划：新增 %(created)s 条，更新 %(updated)s 条，数据共 %(total)s 条。"
+                % {"name": name, "code": code, **result}
+            )
+        )
 
     def _import(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
@@ -91,18 +94,26 @@ class Command(BaseCommand):
         for warning in report.warnings:
             self.stdout.write("提示：第 %(row)s 行［%(column)s］%(message)s" % warning)
         for error in report.errors:
-            self.stdout.write(self.style.ERROR(
-                "错误：第 %(row)s 行［%(column)s］“%(value)s”：%(message)s"
-                % {**error, "column": error["column"] or "—"}))
+            self.stdout.write(
+                self.style.ERROR(
+                    "错误：第 %(row)s 行［%(column)s］“%(value)s”：%(message)s"
+                    % {**error, "column": error["column"] or "—"}
+                )
+            )
         if report.errors:
-            raise CommandError("导入文件共 %(rows)s 行，有 %(n)s 处错误，未写入任何数据。"
-                               % {"rows": report.rows, "n": len(report.errors)})
+            raise CommandError(
+                "导入文件共 %(rows)s 行，有 %(n)s 处错误，未写入任何数据。"
+                % {"rows": report.rows, "n": len(report.errors)}
+            )
         if options["commit"]:
             self.stdout.write(self.style.SUCCESS("已导入 %(n)s 条区划。" % {"n": report.created}))
         else:
-            self.stdout.write(self.style.SUCCESS(
-                "校验通过：共 %(rows)s 行，可新增 %(n)s 条区划。未写入任何数据，加 --commit 写入。"
-                % {"rows": report.rows, "n": len(report.to_create)}))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "校验通过：共 %(rows)s 行，可新增 %(n)s 条区划。未写入任何数据，加 --commit 写入。"
+                    % {"rows": report.rows, "n": len(report.to_create)}
+                )
+            )
 
     def _list(self, under: str, everything: bool) -> None:
         under = under.strip()
@@ -110,13 +121,18 @@ class Command(BaseCommand):
             parent = Region.objects.filter(code=under).first()
             if parent is None:
                 raise CommandError("区划“%(c)s”不存在。" % {"c": under})
-            qs = (Region.objects.filter(code__startswith=under).exclude(code=under) if everything
-                  else Region.objects.filter(parent=parent))
+            qs = (
+                Region.objects.filter(code__startswith=under).exclude(code=under)
+                if everything
+                else Region.objects.filter(parent=parent)
+            )
         else:
             qs = Region.objects.all() if everything else Region.objects.filter(parent__isnull=True)
         count = 0
         for region in qs.order_by("code").iterator():
             state = "" if region.is_active else "\t已停用"
-            self.stdout.write(f"{region.code}\t{region.name}\t{region.kind or '-'}\t{region.get_level_display()}{state}")
+            self.stdout.write(
+                f"{region.code}\t{region.name}\t{region.kind or '-'}\t{region.get_level_display()}{state}"
+            )
             count += 1
         self.stdout.write("共 %(n)s 条。" % {"n": count})

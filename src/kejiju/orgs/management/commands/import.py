@@ -37,8 +37,10 @@ class Command(BaseCommand):
 
         importer = get_importer(options["importer"])
         if importer is None:
-            raise CommandError("未知的导入类型“%(n)s”，可用的有：%(all)s。" % {
-                "n": options["importer"], "all": "、".join(sorted(importers())) or "（无）"})
+            raise CommandError(
+                "未知的导入类型“%(n)s”，可用的有：%(all)s。"
+                % {"n": options["importer"], "all": "、".join(sorted(importers())) or "（无）"}
+            )
         path: Path = options["file"]
         try:
             data = path.read_bytes()
@@ -58,14 +60,26 @@ class Command(BaseCommand):
                 options["report"].write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
             except OSError:
                 raise CommandError("无法写入报告文件“%(p)s”。" % {"p": options["report"]}) from None
-        self.stdout.write("%(t)s：共 %(rows)s 行，新增 %(created)s 条，更新 %(updated)s 条，错误 %(e)s 处，提示 %(w)s 条。" % {
-            "t": importer.title, "rows": report.rows, "created": report.created, "updated": report.updated,
-            "e": len(report.errors), "w": len(report.warnings)})
+        self.stdout.write(
+            "%(t)s：共 %(rows)s 行，新增 %(created)s 条，更新 %(updated)s 条，错误 %(e)s 处，提示 %(w)s 条。"
+            % {
+                "t": importer.title,
+                "rows": report.rows,
+                "created": report.created,
+                "updated": report.updated,
+                "e": len(report.errors),
+                "w": len(report.warnings),
+            }
+        )
         for item in result["errors"][:MAX_PRINTED]:
-            self.stderr.write("第 %(row)s 行［%(column)s］%(value)s：%(message)s" % {
-                **item, "column": item["column"] or "—", "value": repr(item["value"]) if item["value"] else ""})
+            self.stderr.write(
+                "第 %(row)s 行［%(column)s］%(value)s：%(message)s"
+                % {**item, "column": item["column"] or "—", "value": repr(item["value"]) if item["value"] else ""}
+            )
         if len(report.errors) > MAX_PRINTED:
-            self.stderr.write("……另有 %(n)s 处错误，完整列表见 --report 报告。" % {"n": len(report.errors) - MAX_PRINTED})
+            self.stderr.write(
+                "……另有 %(n)s 处错误，完整列表见 --report 报告。" % {"n": len(report.errors) - MAX_PRINTED}
+            )
         if not report.ok:
             raise CommandError("文件有 %(n)s 处错误，未写入任何数据。" % {"n": len(report.errors)}, returncode=1)
         if report.committed:

@@ -51,8 +51,9 @@ class Command(BaseCommand):
         render.add_argument("--input", required=True, help="公文 JSON 文件（字段见 docs/modules/documents.md）。")
         render.add_argument("--output", required=True, help="输出的 .docx 文件路径。")
         render.add_argument("--pdf", action="store_true", help="同时生成同名 .pdf（需要安装 LibreOffice）。")
-        render.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                            help="PDF 转换的最长等待秒数（默认 %(default)s）。")
+        render.add_argument(
+            "--timeout", type=float, default=DEFAULT_TIMEOUT, help="PDF 转换的最长等待秒数（默认 %(default)s）。"
+        )
         sample = sub.add_parser("sample", help="写出示例通知的 JSON，可在其基础上修改。")
         sample.add_argument("--output", required=True, help="输出的 JSON 文件路径。")
 
@@ -107,4 +108,6 @@ class Command(BaseCommand):
     def _sample(self, output: Path) -> None:
         self._target(output, ".json")
         _write_atomically(output, (dumps(sample_document()) + "\n").encode("utf-8"))
-        self.stdout.write(self.style.SUCCESS("已写出示例公文 %(f)s；修改后用 kejiju document render 生成。" % {"f": output}))
+        self.stdout.write(
+            self.style.SUCCESS("已写出示例公文 %(f)s；修改后用 kejiju document render 生成。" % {"f": output})
+        )
