@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 SCALE ?= city
+BENCH_ROWS ?= 100000
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k login"`.
 PYTEST_ARGS ?=
 # What ruff looks at (only the folders that exist).
@@ -75,6 +76,8 @@ check: lint format-check typecheck contracts
 
 ## Benchmarks at scale (not part of make test); see bench/README.md.
 bench: install-test
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/import_orgs.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/run.py --scale $(SCALE)
 
 clean:

@@ -54,7 +54,7 @@ def main() -> None:
 
     from kejiju.core.models import Region, User
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     results = []
     benches = [
         ("首页 home (province admin)", "admin", "/"),
@@ -62,6 +62,12 @@ def main() -> None:
         ("区划树 region tree (city staff)", "city_staff", "/regions/"),
         ("账号列表 account list (province admin)", "admin", "/accounts/"),
         ("操作日志 operation log (province admin)", "admin", "/audit/operations/"),
+        ("单位列表 organizations (province admin)", "admin", "/orgs/"),
+        ("单位列表 search by name (province admin)", "admin", "/orgs/?q=天长"),
+        ("单位列表 pinyin initials (province admin)", "admin", "/orgs/?q=tcs"),
+        ("单位列表 valid 高企 filter (province admin)", "admin", "/orgs/?qualification=hnte"),
+        ("单位列表 organizations (county staff)", "county_staff", "/orgs/"),
+        ("单位 API list (province admin)", "admin", "/api/v1/orgs/organizations/"),
     ]
     for label, username, url in benches:
         user = User.objects.filter(username=username).first()

@@ -46,6 +46,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, fi
         adapt = _adapter(field)  # type: ignore[arg-type]
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         getters.append((name, getattr(field, "attname", name), adapt, auto))
+    now_adapted = connection.ops.adapt_datetimefield_value(now)
     placeholders = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({', '.join(columns)}) VALUES ({placeholders})"
     params = []
@@ -54,7 +55,8 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, fi
         for name, attname, adapt, auto in getters:
             value = row.get(name, row.get(attname))
             if value is None and auto:
-                value = now
+                values.append(now_adapted)
+                continue
             values.append(adapt(value) if adapt else value)
         params.append(values)
     with connection.cursor() as cursor:

@@ -15,6 +15,7 @@ from kejiju.core.demo import DemoContext, register_demo
 from kejiju.engines.idcodes import make_credit_code, make_org_code
 from kejiju.engines.pinyin import name_initials
 from kejiju.orgs.choices import IP_CLASS_OF_TYPE, IpStatus, IpType, OrgType, QualificationKind, QualificationLevel
+from kejiju.orgs.importers import ORG_WRITE_FIELDS
 from kejiju.orgs.models import IntellectualProperty, Organization, Qualification
 
 #: GB 32100 authority and category of each demo organization type.
@@ -150,24 +151,7 @@ def organizations_demo(ctx: DemoContext) -> None:
             )
         for row in rows:
             row["name_initials"] = name_initials(row["name"])
-        fields = [
-            "name",
-            "name_initials",
-            "credit_code",
-            "region",
-            "org_type",
-            "industry_code",
-            "address",
-            "legal_representative",
-            "contact_person",
-            "contact_phone",
-            "founded_on",
-            "staff_count",
-            "main_products",
-            "is_archived",
-            "created_at",
-            "updated_at",
-        ]
+        fields = [*ORG_WRITE_FIELDS, "is_archived", "created_at", "updated_at"]
         insert_rows(Organization, rows, fields=fields)
         ids = ids_by(Organization, "credit_code", [r["credit_code"] for r in rows])
         copy_history(Organization, ids.values(), history_type="+", user=actor, reason="演示数据")

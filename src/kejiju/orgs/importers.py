@@ -13,7 +13,7 @@ from kejiju.core.permissions import account_region_code
 from kejiju.orgs import actions
 from kejiju.orgs.choices import OrgType
 from kejiju.orgs.models import Organization, OrganizationAlias
-from kejiju.orgs.services import clean_organization, name_initials
+from kejiju.orgs.services import ORG_FIELDS, clean_organization, name_initials
 
 FIELD_HEADERS = {
     "name": "单位名称",
@@ -145,21 +145,8 @@ def validate(rows: list[dict[str, str]], actor: Any, report: ImportReport) -> An
     return creates, updates
 
 
-ORG_WRITE_FIELDS = [
-    "name",
-    "name_initials",
-    "credit_code",
-    "region",
-    "org_type",
-    "industry_code",
-    "address",
-    "legal_representative",
-    "contact_person",
-    "contact_phone",
-    "founded_on",
-    "staff_count",
-    "main_products",
-]
+#: The stored columns an import writes: every organization field plus the search key.
+ORG_WRITE_FIELDS = [*ORG_FIELDS[:1], "name_initials", *ORG_FIELDS[1:]]
 
 
 def commit(prepared: Any, actor: Any, batch_id: Any, report: ImportReport) -> None:

@@ -76,15 +76,16 @@ def industry_codes() -> set[str]:
     return set(CodeItem.objects.filter(kind="industry", is_active=True).values_list("code", flat=True))
 
 
+#: 单位类型 by code (enterprise) and by Chinese label (企业).
+_ORG_TYPES: dict[str, str] = {
+    **{str(c.value): str(c.value) for c in OrgType},
+    **{str(c.label): str(c.value) for c in OrgType},
+}
+
+
 def org_type_value(value: str) -> str | None:
     """Accept the code (enterprise) or the Chinese label (企业)."""
-    value = (value or "").strip()
-    if value in OrgType.values:
-        return value
-    for choice in OrgType:
-        if choice.label == value:
-            return str(choice.value)
-    return None
+    return _ORG_TYPES.get((value or "").strip())
 
 
 def clean_organization(

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "csp",
     "kejiju.core",
     "kejiju.orgs",
+    "kejiju.cultivation",
+    "kejiju.review",
     "kejiju.reports",
 ]
 

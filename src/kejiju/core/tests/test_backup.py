@@ -357,6 +357,8 @@ def test_postgresql_password_goes_through_the_environment(monkeypatch: pytest.Mo
 
     monkeypatch.setattr(service.subprocess, "run", fake_run)
     monkeypatch.setattr(service, "_pg_tool", lambda name: "/usr/bin/" + name)
+    # the restore closes connections first; here that would drop the (in-memory) test database
+    monkeypatch.setattr(service, "_close_connections", lambda: None)
     # Patch the wrapper itself: undoing a patch on the ``connection`` proxy would delete the attribute.
     monkeypatch.setattr(
         connections["default"],

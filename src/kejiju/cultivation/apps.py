@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CultivationConfig(AppConfig):
+    name = "kejiju.cultivation"
+    label = "cultivation"
+    verbose_name = "企业培育"
+    default_auto_field = "django.db.models.BigAutoField"

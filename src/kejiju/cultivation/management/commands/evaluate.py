@@ -1,0 +1,141 @@
+"""``kejiju evaluate``: run the 科技型中小企业 or 高新技术企业 rule engine over a JSON file, without the database.
+
+    kejiju evaluate tech-sme --input IN.json --output OUT.json [--rule-version 2017-115]
+    kejiju evaluate hnte --input IN.json --output OUT.json [--rule-version 2016-32]
+
+IN is a JSON array of records, OUT the array of results in the same order (formats in
+docs/modules/evaluation.md). Decimal numbers in IN are read as written (``Decimal``, never float). Any
+problem — unreadable file, bad JSON, a missing field, a wrong type, a duplicate id — stops the command with
+a Chinese list naming each record id and field, and no output file is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kejiju.engines import hnte, tech_sme
+from kejiju.engines.tech_sme import InputError, Problem
+
+#: kind → (Chinese name, from_json, evaluate, to_json)
+ENGINES: dict[str, tuple[str, Callable[[object, int], Any], Callable[..., Any], Callable[[Any], dict[str, Any]]]] = {
+    "tech-sme": ("科技型中小企业评价", tech_sme.from_json, tech_sme.evaluate, tech_sme.to_json),
+    "hnte": ("高新技术企业认定", hnte.from_json, hnte.evaluate, hnte.to_json),
+}
+#: kind → (default rule version, every known version)
+VERSIONS: dict[str, tuple[str, list[str]]] = {
+    "tech-sme": (tech_sme.RULE_VERSION, sorted(tech_sme.VERSIONS)),
+    "hnte": (hnte.RULE_VERSION, sorted(hnte.VERSIONS)),
+}
+MAX_LISTED = 50
+
+
+def _problem_list(problems: list[Problem]) -> str:
+    shown = [f"  {n}. {p}" for n, p in enumerate(problems[:MAX_LISTED], start=1)]
+    if len(problems) > MAX_LISTED:
+        shown.append("  …… 另有 %(n)d 处未列出。" % {"n": len(problems) - MAX_LISTED})
+    return "输入数据有误，共 %(n)d 处，未写入输出文件：\n%(lines)s" % {"n": len(problems), "lines": "\n".join(shown)}
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same directory, so a failure never leaves half a file."""
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".kejiju-", suffix=path.suffix)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError("JSON 中不允许出现 %(n)s。" % {"n": name})
+
+
+class Command(BaseCommand):
+    help = "科技型中小企业评价或高新技术企业认定条件测算：读入 JSON 记录数组，写出逐条评价结果 JSON。"
+    requires_system_checks: list[str] = []  # pure engines; needs no database
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="kind", required=True, metavar="{tech-sme,hnte}")
+        for kind, (name, *_rest) in ENGINES.items():
+            default, versions = VERSIONS[kind]
+            p = sub.add_parser(kind, help="%(n)s（输入输出格式见 docs/modules/evaluation.md）。" % {"n": name})
+            p.add_argument("--input", required=True, help="输入的 JSON 文件：记录数组。")
+            p.add_argument("--output", required=True, help="输出的 JSON 文件路径。")
+            p.add_argument(
+                "--rule-version",
+                default=default,
+                choices=versions,
+                help="规则版本（默认 %(default)s，即现行版本）。",
+            )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        kind: str = options["kind"]
+        name, from_json, evaluate, to_json = ENGINES[kind]
+        source, output = Path(options["input"]), Path(options["output"])
+        if not source.is_file():
+            raise CommandError("输入文件“%(f)s”不存在或不是文件。" % {"f": source})
+        if output.is_dir():
+            raise CommandError("“%(f)s”是目录，不是文件。" % {"f": output})
+        if not output.parent.is_dir():
+            raise CommandError("输出文件所在的目录“%(d)s”不存在。" % {"d": output.parent})
+        try:
+            text = source.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise CommandError("输入文件“%(f)s”不是 UTF-8 编码的文本，请另存为 UTF-8 后重试。" % {"f": source})
+        except OSError:
+            raise CommandError("无法读取输入文件“%(f)s”。" % {"f": source})
+        try:
+            # Decimals as written: 12.5 becomes Decimal("12.5"), never a float.
+            data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        except json.JSONDecodeError as exc:
+            raise CommandError(
+                "输入文件“%(f)s”不是有效的 JSON：第 %(l)d 行第 %(c)d 列附近有误。"
+                % {"f": source, "l": exc.lineno, "c": exc.colno}
+            )
+        except ValueError as exc:
+            raise CommandError("输入文件“%(f)s”不是有效的 JSON：%(m)s" % {"f": source, "m": exc})
+        if not isinstance(data, list):
+            raise CommandError("输入文件“%(f)s”应为 JSON 数组（每个元素是一条记录）。" % {"f": source})
+
+        problems: list[Problem] = []
+        records = []
+        seen: set[str] = set()
+        for index, item in enumerate(data):
+            try:
+                record = from_json(item, index)
+            except InputError as exc:
+                problems.extend(exc.problems)
+                continue
+            key = str(record.id)
+            if key in seen:
+                problems.append(Problem("记录“%s”" % key, "id（记录编号）", "与前面的记录重复。"))
+            seen.add(key)
+            records.append(record)
+        if problems:
+            raise CommandError(_problem_list(problems))
+        results = []
+        for record in records:
+            try:
+                results.append(to_json(evaluate(record, version=options["rule_version"])))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise CommandError(_problem_list(problems))
+        body = json.dumps(results, ensure_ascii=False, indent=2) + "\n"
+        _write_atomically(output, body.encode("utf-8"))
+        passed = sum(1 for r in results if r["passed"] is True)
+        pending = sum(1 for r in results if r["passed"] is None)
+        summary = "%(name)s：共 %(n)d 条，通过 %(p)d 条" % {"name": name, "n": len(results), "p": passed}
+        if kind == "hnte":
+            summary += "，待专家评分 %(e)d 条" % {"e": pending}
+        self.stdout.write(self.style.SUCCESS("%(s)s；结果已写入 %(f)s。" % {"s": summary, "f": output}))

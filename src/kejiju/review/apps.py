@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ReviewConfig(AppConfig):
+    name = "kejiju.review"
+    label = "review"
+    verbose_name = "专家评审"
+    default_auto_field = "django.db.models.BigAutoField"
