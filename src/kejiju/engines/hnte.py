@@ -93,7 +93,7 @@ ITEMS: dict[str, tuple[str, int]] = {
 }
 IP_ITEMS = ("ip_advanced", "ip_core_support", "ip_quantity", "ip_acquisition", "ip_standard")
 IP_CAP = 30
-#: Expert scores the issue requires together; the band-only computed items may be given too (optional).
+#: Expert scores required together; the band-only computed items may be given too (optional).
 EXPERT_REQUIRED = ("ip_advanced", "ip_core_support", "ip_acquisition", "ip_standard", "conversion", "rd_management")
 EXPERT_OPTIONAL = ("ip_quantity", "sales_growth", "net_asset_growth")
 

@@ -59,6 +59,10 @@ COLUMNS = [
 ]
 
 
+#: Columns that may be left empty; on an update an empty cell keeps the stored value.
+OPTIONAL_KEYS = tuple(c.key for c in COLUMNS if not c.required)
+
+
 def _scope_regions(actor: Any) -> set[str]:
     scope = account_region_code(actor) if actor is not None else ""
     qs = Region.objects.filter(is_active=True)
@@ -87,7 +91,7 @@ def validate(rows: list[dict[str, str]], actor: Any, report: ImportReport) -> An
     regions = _scope_regions(actor)
     industries = set(CodeItem.objects.filter(kind="industry", is_active=True).values_list("code", flat=True))
     scope = account_region_code(actor) if actor is not None else ""
-    cleaned: list[tuple[int, dict[str, Any]]] = []
+    cleaned: list[tuple[int, dict[str, Any], set[str]]] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(rows, start=2):
         if not any(str(v).strip() for v in raw.values()):
@@ -113,11 +117,13 @@ def validate(rows: list[dict[str, str]], actor: Any, report: ImportReport) -> An
                 continue
             seen[code] = index
         if not result.errors:
-            cleaned.append((index, result.data))
-    existing = _existing([data["credit_code"] for _, data in cleaned])
+            blank = {key for key in OPTIONAL_KEYS if not str(raw.get(key) or "").strip()}
+            cleaned.append((index, result.data, blank))
+    existing = _existing([data["credit_code"] for _, data, _ in cleaned])
     creates: list[dict[str, Any]] = []
     updates: list[tuple[int, dict[str, Any], str]] = []
-    for index, data in cleaned:
+    keep_blanks: dict[int, set[str]] = {}
+    for index, data, blank in cleaned:
         found = existing.get(data["credit_code"])
         if found is None:
             creates.append(data)
@@ -141,8 +147,23 @@ def validate(rows: list[dict[str, str]], actor: Any, report: ImportReport) -> An
             )
             continue
         updates.append((pk, data, name))
+        keep_blanks[pk] = blank
+    _keep_stored_values(updates, keep_blanks)
     report.created, report.updated = len(creates), len(updates)
     return creates, updates
+
+
+def _keep_stored_values(updates: list[tuple[int, dict[str, Any], str]], blanks: dict[int, set[str]]) -> None:
+    """Bad input never loses data: an empty optional cell in a row that updates an organization keeps
+    the value already stored instead of clearing it."""
+    wanted = [pk for pk, _, _ in updates if blanks.get(pk)]
+    stored: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 900):
+        for row in Organization.objects.filter(pk__in=wanted[start : start + 900]).values("pk", *OPTIONAL_KEYS):
+            stored[row["pk"]] = row
+    for pk, data, _ in updates:
+        for key in blanks.get(pk, ()):
+            data[key] = stored[pk][key]
 
 
 #: The stored columns an import writes: every organization field plus the search key.
@@ -190,7 +211,7 @@ ORGANIZATIONS = register_importer(
         list_title="单位列表",
         notes=(
             "第 1 行为列名，请勿修改；从第 2 行开始每行一个单位。",
-            "统一社会信用代码已登记的单位将按文件内容更新，未登记的新增。",
+            "统一社会信用代码已登记的单位将按文件内容更新（选填列留空则保留原值），未登记的新增。",
             "任何一行有错误时，整个文件都不会导入；请按错误说明修改后重新上传。",
         ),
     )

@@ -449,3 +449,15 @@ def test_upload_size_limit(client, staff, monkeypatch):
     client.force_login(staff)
     response = _upload(client, xlsx([row(1)]))
     assert response.status_code == 400 and "不能超过" in response.content.decode()
+
+
+def test_blank_optional_cells_keep_stored_values_on_update(staff):
+    """Bad input never loses data: re-importing a list with empty optional cells does not clear them."""
+    assert validate(xlsx([row(1)]), staff, commit=True).created == 1
+    report = validate(
+        xlsx([row(1, 联系电话="", 职工人数="", 注册地址="", 单位名称="天长市导入测试一有限公司")]), staff, commit=True
+    )
+    assert report.ok and report.updated == 1
+    org = Organization.objects.get(credit_code=code(1))
+    assert org.name == "天长市导入测试一有限公司"  # a filled cell still updates
+    assert (org.contact_phone, org.staff_count, org.address) == ("13912345678", 50, "天长市千秋大道")
