@@ -24,6 +24,7 @@ class RegionCounter:
     queryset: Callable[[], QuerySet[Any]]
     region_field: str = "region"
     url_name: str = ""
+    url_query: str = ""  # e.g. "qualification=hnte": the list the count drills down to
 
 
 _COUNTERS: list[RegionCounter] = []

@@ -40,7 +40,39 @@ def _organizations():  # type: ignore[no-untyped-def]
     return Organization.objects.filter(is_archived=False)
 
 
+def _valid(kind: str):  # type: ignore[no-untyped-def]
+    """Qualifications of ``kind`` valid today (one certificate per organization)."""
+
+    def queryset():  # type: ignore[no-untyped-def]
+        from datetime import date
+
+        from django.db.models import Q
+
+        from kejiju.orgs.models import Qualification
+
+        today = date.today()
+        return Qualification.objects.filter(kind=kind, is_archived=False, issued_on__lte=today).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+        )
+
+    return queryset
+
+
 register_region_counter(RegionCounter("organizations", "单位", _organizations, url_name="orgs:organization_list"))
+register_region_counter(
+    RegionCounter(
+        "hnte", "有效高新技术企业", _valid("hnte"), url_name="orgs:organization_list", url_query="qualification=hnte"
+    )
+)
+register_region_counter(
+    RegionCounter(
+        "tech_sme",
+        "科技型中小企业",
+        _valid("tech_sme"),
+        url_name="orgs:organization_list",
+        url_query="qualification=tech_sme",
+    )
+)
 
 # The history pages (core:history_detail/<key>/<pk>/) browse these models' field history.
 register_history_model("organization", "orgs.Organization", "单位")

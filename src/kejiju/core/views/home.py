@@ -31,6 +31,8 @@ def home_view(request: HttpRequest) -> HttpResponse:
         if scope:
             qs = qs.filter(prefix_q(counter.region_field, scope))
         url = reverse(counter.url_name) if counter.url_name else ""
+        if url and counter.url_query:
+            url = f"{url}?{counter.url_query}"
         cards.append({"label": counter.label, "value": qs.count(), "url": url})
     recent = []
     if request.user.has_perm("core.view_operationlog"):

@@ -194,3 +194,18 @@ def test_ip_rules(staff):
 
 def test_name_initials():
     assert name_initials("安徽科技ABC有限公司").split()[0] == "ahkjabcyxgs"
+
+
+def test_home_counts_valid_hnte_and_links_to_the_list(staff, client):
+    org = organization_create(actor=staff, data=data())
+    qualification_save(actor=staff, organization=org, kind="hnte", issued_on=date(2025, 1, 10))
+    expired = organization_create(actor=staff, data=data(name="过期高企", credit_code=code(5)))
+    qualification_save(
+        actor=staff, organization=expired, kind="hnte", issued_on=date(2020, 1, 1), expires_on=date(2022, 12, 31)
+    )
+    client.force_login(staff)
+    response = client.get("/")
+    card = next(c for c in response.context["cards"] if c["label"] == "有效高新技术企业")
+    assert card["value"] == 1 and card["url"] == "/orgs/?qualification=hnte"
+    listed = client.get("/orgs/?qualification=hnte").content.decode()
+    assert org.name in listed and "过期高企" not in listed
