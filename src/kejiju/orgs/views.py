@@ -276,6 +276,22 @@ def organization_import_view(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------ qualifications and IP
 
 
+def _archive_record(
+    request: HttpRequest, org: Organization, obj: Any, archive: Any, label: str, anchor: str
+) -> HttpResponse:
+    """The shared POST of 归档 / 恢复 (``archived=0``) for a record on the organization page: run the
+    service, report in Chinese, return to the record's panel."""
+    archived = request.POST.get("archived", "1") != "0"
+    try:
+        archive(archived)
+    except BusinessError as exc:
+        messages.error(request, exc.message)
+    else:
+        verb = "已归档" if archived else "已恢复"
+        messages.success(request, "%(verb)s%(label)s“%(obj)s”。" % {"verb": verb, "label": label, "obj": obj})
+    return redirect(reverse("orgs:organization_detail", args=[org.pk]) + "#" + anchor)
+
+
 def _record_form_page(request: HttpRequest, template: str, form: Any, org: Organization, obj: Any) -> HttpResponse:
     status = 400 if form.is_bound and form.errors else 200
     form.mark_invalid()
@@ -319,16 +335,14 @@ def qualification_archive_view(request: HttpRequest, pk: int, qpk: int) -> HttpR
     """归档 (or, with ``archived=0``, 恢复) a qualification."""
     org = _editable(request, pk)
     obj = selectors.qualification_get(user=request.user, organization=org, pk=qpk)
-    archived = request.POST.get("archived", "1") != "0"
-    try:
-        services.qualification_archive(actor=request.user, qualification=obj, archived=archived)
-    except BusinessError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, "已归档资质“%(q)s”。" % {"q": obj} if archived else "已恢复资质“%(q)s”。" % {"q": obj}
-        )
-    return redirect(reverse("orgs:organization_detail", args=[org.pk]) + "#qualifications")
+    return _archive_record(
+        request,
+        org,
+        obj,
+        lambda archived: services.qualification_archive(actor=request.user, qualification=obj, archived=archived),
+        "资质",
+        "qualifications",
+    )
 
 
 @login_required
@@ -366,16 +380,14 @@ def ip_archive_view(request: HttpRequest, pk: int, ipk: int) -> HttpResponse:
     """归档 (or, with ``archived=0``, 恢复) an intellectual-property record."""
     org = _editable(request, pk)
     obj = selectors.ip_get(user=request.user, organization=org, pk=ipk)
-    archived = request.POST.get("archived", "1") != "0"
-    try:
-        services.ip_archive(actor=request.user, ip=obj, archived=archived)
-    except BusinessError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, "已归档知识产权“%(n)s”。" % {"n": obj} if archived else "已恢复知识产权“%(n)s”。" % {"n": obj}
-        )
-    return redirect(reverse("orgs:organization_detail", args=[org.pk]) + "#ip")
+    return _archive_record(
+        request,
+        org,
+        obj,
+        lambda archived: services.ip_archive(actor=request.user, ip=obj, archived=archived),
+        "知识产权",
+        "ip",
+    )
 
 
 # ------------------------------------------------------------------ merge
