@@ -30,7 +30,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             switch_regions.append(region)
         if not own:
             switch_regions.insert(0, Region(code="", name="全部区划", level=2))
+    from kejiju.core.notify import unread_count
+
     return {
+        "unread_notifications": unread_count(user),
         "nav": navigation_for(user),
         "switch_regions": switch_regions,
         "active_region": active_region,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kejiju.core.views import attachments, audit, auth, codes, home, imports, regions, users
+from kejiju.core.views import attachments, audit, auth, codes, home, imports, notifications, regions, users
 
 app_name = "core"
 
@@ -38,6 +38,9 @@ urlpatterns = [
     path("files/<uuid:pk>/download/", attachments.attachment_download_view, name="attachment_download"),
     path("files/<uuid:pk>/archive/", attachments.attachment_archive_view, name="attachment_archive"),
     # code tables
+    path("notifications/", notifications.notification_list_view, name="notification_list"),
+    path("notifications/read-all/", notifications.notification_read_all_view, name="notification_read_all"),
+    path("notifications/<int:pk>/open/", notifications.notification_open_view, name="notification_open"),
     path("codes/", codes.code_list_view, name="code_list"),
     path("codes/<int:pk>/active/", codes.code_set_active_view, name="code_set_active"),
     # the two-phase Excel import of any registered importer (kejiju.core.importing)

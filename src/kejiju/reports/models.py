@@ -50,6 +50,13 @@ class OfficialDocument(DomainModel):
         help_text="生成任务以此人的身份保存文件和写日志。",
     )
     generated_at = models.DateTimeField("生成时间", null=True, blank=True)
+    source = models.CharField(
+        "来源记录",
+        max_length=80,
+        blank=True,
+        db_index=True,
+        help_text="由其他业务生成的公文记下来源，如“programs.project:12”。",
+    )
 
     class Meta:
         verbose_name = "公文"

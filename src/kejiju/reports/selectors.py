@@ -73,3 +73,15 @@ def issuer_defaults(*, user: Any) -> IssuerDefaults:
         return IssuerDefaults(bureau.name, bureau.short_name, code)
     region = Region.objects.filter(code=code).first()
     return IssuerDefaults((region.name + "科学技术局") if region else "", "", code)
+
+
+def documents_for_source(*, source: str) -> QuerySet[OfficialDocument]:
+    """Documents generated for one record of another app (``"programs.project:12"``), newest first.
+    Unscoped: the caller shows them on a page of a record the user may already see."""
+    return OfficialDocument.objects.filter(source=source, is_archived=False).select_related("output", "pdf")
+
+
+def documents_for_sources(*, prefix: str) -> QuerySet[OfficialDocument]:
+    """Documents whose source starts with ``prefix`` (e.g. every document of ``"programs.project:12"``
+    and its sub-records named ``"programs.project:12/…"``)."""
+    return OfficialDocument.objects.filter(source__startswith=prefix, is_archived=False).select_related("output", "pdf")

@@ -204,6 +204,50 @@ def document_generate(*, actor: Any, document: OfficialDocument, with_pdf: bool 
     return run_document_job(document.pk)
 
 
+def document_issue(
+    *,
+    actor: Any,
+    data: dict[str, Any],
+    region: str,
+    source: str,
+    kind: str = DocumentKind.NOTICE,
+    with_pdf: bool | None = None,
+) -> OfficialDocument:
+    """Create and generate a document on behalf of another app's service (立项通知书, 验收证书, 抽取记录…).
+
+    The calling service has already checked its own permission for the business step, so the reports
+    permissions are not asked again; the region must still lie in the actor's scope. ``source`` names the
+    record it belongs to (``"programs.project:12"``) so the record's page can list its documents
+    (:func:`kejiju.reports.selectors.documents_for_source`). Raises ``RowErrors`` for bad content; a
+    typesetting failure is kept as 生成失败 and can be retried on the documents page."""
+    if kind not in DocumentKind.values:
+        raise BusinessError("文种无效。", code="invalid", field="kind")
+    typed = parse_payload(data)
+    if not Region.objects.filter(code=region).exists():
+        raise BusinessError("区划代码“%s”不存在。" % region, code="invalid", field="region")
+    with transaction.atomic():
+        document = OfficialDocument(
+            region_id=region,
+            created_by=actor,
+            requested_by=actor,
+            kind=kind,
+            title=_display_title(typed),
+            doc_number=(typed.doc_number or "").strip(),
+            payload=jsonio.to_dict(typed),
+            with_pdf=pdf_available() if with_pdf is None else with_pdf,
+            source=source[:80],
+        )
+        with acting(actor):
+            document.save()
+        log_operation(
+            actor=actor,
+            action=actions.DOCUMENT_SAVE,
+            target=document,
+            extra={"created": True, "kind": kind, "doc_number": document.doc_number, "source": source},
+        )
+    return run_document_job(document.pk)
+
+
 def document_retry(*, actor: Any, document: OfficialDocument) -> OfficialDocument:
     """重试: run the job again for a document whose generation failed (logged as ``reports.document_retry``,
     then as generated or failed). Raises ``BusinessError`` without the permission or when it has not failed."""

@@ -32,8 +32,15 @@ INSTALLED_APPS = [
     "csp",
     "kejiju.core",
     "kejiju.orgs",
-    "kejiju.cultivation",
+    "kejiju.people",
+    "kejiju.programs",
     "kejiju.review",
+    "kejiju.cultivation",
+    "kejiju.platforms",
+    "kejiju.service",
+    "kejiju.outreach",
+    "kejiju.transfer",
+    "kejiju.stats",
     "kejiju.reports",
 ]
 
@@ -151,6 +158,7 @@ STORAGES = {
 }
 #: Uploaded attachments: outside the web root, never served by the static handler.
 KEJIJU_FILES_DIR = Path(env_str("KEJIJU_FILES_DIR", str(DATA_DIR / "files")))
+KEJIJU_SMS_BACKEND = env_str("KEJIJU_SMS_BACKEND", "kejiju.core.notify.ConsoleSmsBackend")
 KEJIJU_ATTACHMENT_MAX_BYTES = env_int("KEJIJU_ATTACHMENT_MAX_MB", 50) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -4,6 +4,7 @@ from kejiju.core.models.attachments import Attachment
 from kejiju.core.models.audit import LoginAttempt, OperationLog
 from kejiju.core.models.base import DomainModel
 from kejiju.core.models.codes import CodeItem
+from kejiju.core.models.notifications import Notification, OutboundMessage
 from kejiju.core.models.regions import Bureau, Department, Region
 from kejiju.core.models.users import User
 
@@ -14,7 +15,9 @@ __all__ = [
     "Department",
     "DomainModel",
     "LoginAttempt",
+    "Notification",
     "OperationLog",
+    "OutboundMessage",
     "Region",
     "User",
 ]

@@ -557,5 +557,16 @@ def test_list_and_detail_query_counts_do_not_grow_with_rows(client, staff, djang
     client.force_login(staff)
     with django_assert_max_num_queries(15):
         assert client.get(LIST, {"size": 100}).status_code == 200
-    with django_assert_max_num_queries(20):
-        assert client.get(reverse("orgs:organization_detail", args=[org.pk])).status_code == 200
+    # The detail page's count depends on the panels other apps register; what matters is that it does not
+    # grow with the organization's records.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("orgs:organization_detail", args=[org.pk])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for n in range(5):
+        qualification_save(actor=staff, organization=org, kind="other", issued_on=date(2024, 2, 1 + n))
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)

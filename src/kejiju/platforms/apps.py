@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class PlatformsConfig(AppConfig):
+    name = "kejiju.platforms"
+    label = "platforms"
+    verbose_name = "创新平台"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,7 @@
+"""Pages of the review app (house rule 8)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "review"
+
+urlpatterns: list = []

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ServiceConfig(AppConfig):
+    name = "kejiju.service"
+    label = "service"
+    verbose_name = "科技服务热线"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class StatsConfig(AppConfig):
+    name = "kejiju.stats"
+    label = "stats"
+    verbose_name = "统计与报表"
+    default_auto_field = "django.db.models.BigAutoField"

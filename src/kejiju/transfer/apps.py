@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class TransferConfig(AppConfig):
+    name = "kejiju.transfer"
+    label = "transfer"
+    verbose_name = "成果转化"
+    default_auto_field = "django.db.models.BigAutoField"
