@@ -292,4 +292,22 @@ def organizations_demo(ctx: DemoContext) -> None:
         ctx.count("知识产权", len(ips))
 
 
+def organization_members_demo(ctx: DemoContext) -> None:
+    """Bind the demo 单位用户 (org_demo) to the first enterprise of its county, so it can apply and report."""
+    from kejiju.orgs.models import Organization, OrganizationMember
+
+    account = ctx.users.get("org_demo")
+    if account is None or not account.region_id:
+        return
+    org = (
+        Organization.objects.filter(region__code__startswith=account.region_id, org_type="enterprise")
+        .order_by("pk")
+        .first()
+    )
+    if org is not None:
+        OrganizationMember.objects.get_or_create(organization=org, user=account)
+        ctx.count("单位用户绑定", 1)
+
+
 register_demo("orgs", organizations_demo, order=20)
+register_demo("orgs_members", organization_members_demo, order=21)

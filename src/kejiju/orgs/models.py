@@ -115,3 +115,25 @@ class IntellectualProperty(DomainModel):
 
     def __str__(self) -> str:
         return f"{self.get_ip_type_display()} {self.number}"
+
+
+class OrganizationMember(models.Model):
+    """An account acting for an organization (单位用户): it applies, reports and signs for it. One account may
+    act for several organizations (a group's accountant), one organization may have several accounts."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="members", verbose_name="单位"
+    )
+    user = models.ForeignKey(
+        "core.User", on_delete=models.CASCADE, related_name="organization_memberships", verbose_name="账号"
+    )
+    is_contact = models.BooleanField("单位联系人", default=True)
+    created_at = models.DateTimeField("绑定时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "单位用户"
+        verbose_name_plural = "单位用户"
+        constraints = [models.UniqueConstraint(fields=["organization", "user"], name="org_member_unique")]
+
+    def __str__(self) -> str:
+        return "%s @ %s" % (self.user_id, self.organization_id)

@@ -146,3 +146,17 @@ def ip_get(*, user: Any, organization: Organization, pk: Any) -> IntellectualPro
     if obj is None:
         raise Http404("知识产权记录不存在。")
     return obj
+
+
+def organizations_of_user(*, user: Any) -> QuerySet[Organization]:
+    """The organizations an account acts for (单位用户), not archived, unmerged."""
+    if not getattr(user, "is_authenticated", False):
+        return Organization.objects.none()
+    return Organization.objects.filter(members__user=user, is_archived=False, merged_into__isnull=True).order_by("name")
+
+
+def organization_member_ids(*, organization: Any) -> list[int]:
+    """Account ids acting for an organization (to notify them)."""
+    from kejiju.orgs.models import OrganizationMember
+
+    return list(OrganizationMember.objects.filter(organization=organization).values_list("user_id", flat=True))

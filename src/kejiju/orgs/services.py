@@ -24,7 +24,13 @@ from kejiju.engines.idcodes import check_credit_code, normalize_region_code
 from kejiju.engines.pinyin import name_initials
 from kejiju.orgs import actions
 from kejiju.orgs.choices import IP_CLASS_OF_TYPE, IpStatus, IpType, OrgType, QualificationKind, QualificationLevel
-from kejiju.orgs.models import IntellectualProperty, Organization, OrganizationAlias, Qualification
+from kejiju.orgs.models import (
+    IntellectualProperty,
+    Organization,
+    OrganizationAlias,
+    OrganizationMember,
+    Qualification,
+)
 
 ORG_FIELDS = (
     "name",
@@ -465,3 +471,33 @@ def ip_archive(*, actor: Any, ip: IntellectualProperty, archived: bool = True) -
         extra={"organization": obj.organization_id, "archived": archived},
     )
     return obj
+
+
+@transaction.atomic
+def organization_member_add(*, actor: Any, organization: Organization, user: Any, is_contact: bool = True) -> Any:
+    """Let ``user`` (an account with the 单位用户 role) act for ``organization``. The actor must be allowed to
+    change the organization; the account must be a 单位用户 within the actor's scope. Idempotent. Logged."""
+    from kejiju.core.choices import Role
+
+    if not can_act(actor, "orgs.change_organization", organization):
+        raise BusinessError("您没有管理该单位用户的权限。", code="forbidden")
+    if user.role != Role.ORG_USER:
+        raise BusinessError("只有“单位用户”角色的账号可以绑定单位。", code="invalid", field="user")
+    if not can_manage_region(actor, user.region_id or ""):
+        raise BusinessError("该账号不在您的管辖范围内。", code="out_of_scope", field="user")
+    member, created = OrganizationMember.objects.get_or_create(
+        organization=organization, user=user, defaults={"is_contact": is_contact}
+    )
+    if created:
+        log_operation(actor=actor, action=actions.MEMBER_ADD, target=organization, extra={"user": user.pk})
+    return member
+
+
+@transaction.atomic
+def organization_member_remove(*, actor: Any, organization: Organization, user: Any) -> None:
+    """Stop ``user`` acting for ``organization`` (their past submissions stay theirs). Logged."""
+    if not can_act(actor, "orgs.change_organization", organization):
+        raise BusinessError("您没有管理该单位用户的权限。", code="forbidden")
+    deleted, _ = OrganizationMember.objects.filter(organization=organization, user=user).delete()
+    if deleted:
+        log_operation(actor=actor, action=actions.MEMBER_REMOVE, target=organization, extra={"user": user.pk})
