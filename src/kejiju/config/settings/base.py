@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from kejiju.config.env import DATA_DIR, env_int, env_list, env_str
+from kejiju.config.env import DATA_DIR, env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 
@@ -158,7 +158,19 @@ STORAGES = {
 }
 #: Uploaded attachments: outside the web root, never served by the static handler.
 KEJIJU_FILES_DIR = Path(env_str("KEJIJU_FILES_DIR", str(DATA_DIR / "files")))
+#: Notifications leave by e-mail through SMTP when a host is set (else they are written to the console log)
+#: and by SMS through the adapter class named here (kejiju.core.notify; console by default).
 KEJIJU_SMS_BACKEND = env_str("KEJIJU_SMS_BACKEND", "kejiju.core.notify.ConsoleSmsBackend")
+EMAIL_HOST = env_str("KEJIJU_EMAIL_HOST", "")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("KEJIJU_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("KEJIJU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("KEJIJU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KEJIJU_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("KEJIJU_EMAIL_FROM", "kejiju@localhost")
+EMAIL_TIMEOUT = 20
 KEJIJU_ATTACHMENT_MAX_BYTES = env_int("KEJIJU_ATTACHMENT_MAX_MB", 50) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
