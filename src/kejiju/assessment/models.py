@@ -187,3 +187,29 @@ class TargetTransition(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class ProgressDossier(DomainModel):
+    """科技进步考核申报材料: the bureau's own upward assessment (by the prefecture, or 全国科技进步县) for a
+    region and year. ``indicators`` is the indicator set (e.g. 11 qualitative + 31 quantitative), each
+    ``{code, name, kind: qualitative|quantitative, unit, standard, indicator, lower_is_better}``;
+    quantitative ones with an ``indicator`` are filled from the platform's records with provenance,
+    others are entered with evidence (attachments owned by the dossier, purpose ``佐证材料:<code>``)."""
+
+    name = models.CharField("名称", max_length=120)
+    year = models.PositiveSmallIntegerField("考核年度")
+    indicators = models.JSONField("指标体系", default=list)
+    values = models.JSONField(
+        "指标值",
+        default=dict,
+        blank=True,
+        help_text="{指标代码: {value, source: computed|entered, records, computed_at, note}}",
+    )
+
+    class Meta:
+        verbose_name = "科技进步考核申报材料"
+        verbose_name_plural = "科技进步考核申报材料"
+        ordering = ["-year", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -30,8 +30,10 @@ register_nav(
     [
         NavItem("考核方案", "assessment:scheme_list", "assessment.view_assessmentscheme", "list-check"),
         NavItem("新建考核方案", "assessment:scheme_create", "assessment.add_assessmentscheme", "plus-circle"),
+        NavItem("科技进步考核材料", "assessment:dossier_list", "assessment.view_assessmentscheme", "folder-check"),
     ],
 )
 
 register_history_model("assessmentscheme", "assessment.AssessmentScheme", "考核方案")
 register_history_model("assessmenttarget", "assessment.AssessmentTarget", "目标任务书")
+register_history_model("progressdossier", "assessment.ProgressDossier", "科技进步考核材料")

@@ -62,3 +62,23 @@ def target_get(*, user: Any, pk: Any) -> AssessmentTarget:
     if not scheme_targets(user=user, scheme=scheme).filter(pk=target.pk).exists():
         raise Http404("目标任务书不存在。")
     return target
+
+
+def dossier_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Any]:
+    """Dossiers in the user's region (``assessment.view_assessmentscheme``)."""
+    from kejiju.assessment.models import ProgressDossier
+
+    qs = ProgressDossier.objects.restrict(user, "assessment.view_assessmentscheme").filter(is_archived=False)
+    year = str((filters or {}).get("year") or "")
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    return qs.select_related("region")
+
+
+def dossier_get(*, user: Any, pk: Any) -> Any:
+    from kejiju.assessment.models import ProgressDossier
+
+    try:
+        return dossier_list(user=user).get(pk=pk)
+    except (ProgressDossier.DoesNotExist, ValueError, TypeError):
+        raise Http404("考核材料不存在。") from None

@@ -22,4 +22,9 @@ urlpatterns = [
     path("targets/<int:pk>/score/", views.target_score_view, name="target_score"),
     path("targets/<int:pk>/appeal/", views.target_appeal_view, name="target_appeal"),
     path("appeals/<int:pk>/decide/", views.appeal_decide_view, name="appeal_decide"),
+    path("dossiers/", views.dossier_list_view, name="dossier_list"),
+    path("dossiers/new/", views.dossier_create_view, name="dossier_create"),
+    path("dossiers/<int:pk>/", views.dossier_detail_view, name="dossier_detail"),
+    path("dossiers/<int:pk>/edit/", views.dossier_edit_view, name="dossier_edit"),
+    path("dossiers/<int:pk>/<slug:action>/", views.dossier_action_view, name="dossier_action"),
 ]

@@ -477,3 +477,172 @@ def appeal_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
         for message in _errors(exc):
             messages.error(request, message)
     return _back(target)
+
+
+# ----------------------------------------------------------------- 科技进步考核申报材料 (upward dossier)
+
+DOSSIER_COLUMNS = [
+    Column("名称", lambda d: d.name, sort="name", link=True),
+    Column("年度", lambda d: d.year, sort="year"),
+    Column("区划", lambda d: d.region.name, sort="region_id"),
+    Column("指标数", lambda d: len(d.indicators)),
+    Column("更新时间", lambda d: timezone.localtime(d.updated_at).strftime("%Y-%m-%d %H:%M"), sort="updated_at"),
+]
+
+
+@login_required
+def dossier_list_view(request: HttpRequest) -> HttpResponse:
+    _require(request.user.has_perm("assessment.view_assessmentscheme"))
+    from kejiju.assessment.selectors import dossier_list
+
+    page = ListPage(
+        "科技进步考核材料",
+        DOSSIER_COLUMNS,
+        default_sort="-year",
+        export_name="assessment_dossiers",
+        row_url=lambda d: reverse("assessment:dossier_detail", args=[d.pk]),
+        actions_template="assessment/dossier_list_actions.html",
+    )
+    return render_list(request, dossier_list(user=request.user, filters=request.GET.dict()), page)
+
+
+def _dossier_form(request: HttpRequest, dossier: Any) -> HttpResponse:
+    from kejiju.assessment import dossier as dossier_services
+
+    errors: list[str] = []
+    if request.method == "POST":
+        data = request.POST
+        try:
+            indicators = json.loads(data.get("indicators") or "[]")
+        except json.JSONDecodeError as exc:
+            indicators = None
+            errors.append(f"指标体系不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列附近有误。")
+        if indicators is not None:
+            try:
+                saved = dossier_services.dossier_save(
+                    actor=request.user,
+                    dossier=dossier,
+                    name=data.get("name", ""),
+                    year=int(data["year"]) if str(data.get("year", "")).isdigit() else 0,
+                    indicators=indicators,
+                )
+            except BusinessError as exc:
+                errors.extend(_errors(exc))
+            else:
+                messages.success(request, "考核材料已保存。")
+                return HttpResponseRedirect(reverse("assessment:dossier_detail", args=[saved.pk]))
+        values: dict[str, Any] = {
+            "name": data.get("name", ""),
+            "year": data.get("year", ""),
+            "indicators": data.get("indicators", ""),
+        }
+    elif dossier is not None:
+        values = {
+            "name": dossier.name,
+            "year": dossier.year,
+            "indicators": json.dumps(dossier.indicators, ensure_ascii=False, indent=2),
+        }
+    else:
+        year = timezone.localdate().year
+        values = {
+            "name": f"{year}年度全国科技进步考核申报材料",
+            "year": year,
+            "indicators": json.dumps(dossier_services.DEFAULT_INDICATORS, ensure_ascii=False, indent=2),
+        }
+    from kejiju.core.indicators import registered_indicators
+
+    return render(
+        request,
+        "assessment/dossier_form.html",
+        {"dossier": dossier, "values": values, "errors": errors, "registered": registered_indicators()},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def dossier_create_view(request: HttpRequest) -> HttpResponse:
+    _require(request.user.has_perm("assessment.change_assessmentscheme"))
+    return _dossier_form(request, None)
+
+
+@login_required
+def dossier_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from kejiju.assessment.selectors import dossier_get
+
+    dossier = dossier_get(user=request.user, pk=pk)
+    _require(can_manage_assessment(request.user, dossier))
+    return _dossier_form(request, dossier)
+
+
+@login_required
+def dossier_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request.user.has_perm("assessment.view_assessmentscheme"))
+    from kejiju.assessment import dossier as dossier_services
+    from kejiju.assessment.selectors import dossier_get
+
+    dossier = dossier_get(user=request.user, pk=pk)
+    if request.GET.get("export") == "zip":
+        from urllib.parse import quote
+
+        content = dossier_services.dossier_export(actor=request.user, dossier=dossier)
+        response = HttpResponse(content, content_type="application/zip")
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''%s" % quote(f"{dossier.name}.zip")
+        return response
+    rows = dossier_services.dossier_rows(dossier)
+    quantitative = [r for r in rows if r.kind == "定量"]
+    return render(
+        request,
+        "assessment/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "rows": rows,
+            "can_manage": can_manage_assessment(request.user, dossier),
+            "counts": {
+                "qualitative": len(rows) - len(quantitative),
+                "quantitative": len(quantitative),
+                "met": sum(1 for r in rows if r.met),
+                "unmet": sum(1 for r in rows if r.met is False),
+                "missing": sum(1 for r in rows if r.met is None),
+            },
+        },
+    )
+
+
+@login_required
+@require_POST
+def dossier_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    from kejiju.assessment import dossier as dossier_services
+    from kejiju.assessment.selectors import dossier_get
+
+    dossier = dossier_get(user=request.user, pk=pk)
+    _require(can_manage_assessment(request.user, dossier))
+    try:
+        if action == "fill":
+            filled = dossier_services.dossier_fill(actor=request.user, dossier=dossier)
+            messages.success(request, "已从平台记录取数 %d 项。" % len(filled))
+        elif action == "enter":
+            code = request.POST.get("code", "")
+            upload = request.FILES.get("evidence")
+            if upload is not None:
+                dossier_services.dossier_evidence_add(
+                    actor=request.user,
+                    dossier=dossier,
+                    code=code,
+                    fileobj=upload,  # type: ignore[arg-type]
+                    name=upload.name or "佐证材料",
+                )
+            if request.POST.get("value", "") != "" or request.POST.get("note", ""):
+                dossier_services.dossier_enter(
+                    actor=request.user,
+                    dossier=dossier,
+                    code=code,
+                    value=request.POST.get("value", ""),
+                    note=request.POST.get("note", ""),
+                )
+            messages.success(request, "已保存指标 %s。" % code)
+        else:
+            raise BusinessError("未知的操作。", code="unknown_action")
+    except BusinessError as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    return HttpResponseRedirect(reverse("assessment:dossier_detail", args=[dossier.pk]))

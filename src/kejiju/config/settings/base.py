@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "kejiju.outreach",
     "kejiju.transfer",
     "kejiju.stats",
+    "kejiju.assessment",
     "kejiju.reports",
 ]
 
