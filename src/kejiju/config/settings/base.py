@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "kejiju.transfer",
     "kejiju.stats",
     "kejiju.assessment",
+    "kejiju.awards",
     "kejiju.reports",
 ]
 
