@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kejiju.core.audit import register_history_model
 from kejiju.core.choices import Role
+from kejiju.core.navigation import NavItem, register_nav
 from kejiju.core.roles import grant
 
 VIEW = ("awards.view_awardcycle", "awards.view_awardprogramme", "awards.view_nomination", "awards.view_higheraward")
@@ -20,6 +21,19 @@ MANAGE = (
 
 grant((Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN, Role.BUREAU_STAFF), *VIEW, *MANAGE)
 grant((Role.BUREAU_LEADER, Role.TOWN_STATION), *VIEW)
+
+register_nav(
+    "awards",
+    "科技奖励",
+    "award",
+    410,
+    [
+        NavItem("奖励年度", "awards:cycle_list", "", "list-stars"),
+        NavItem("设立奖励", "awards:programme_create", "awards.add_awardprogramme", "plus-circle"),
+        NavItem("获奖档案", "awards:winners", "awards.view_nomination", "archive"),
+        NavItem("公示", "awards:publicity", "", "megaphone"),
+    ],
+)
 
 register_history_model("awardnomination", "awards.Nomination", "奖励推荐")
 register_history_model("higheraward", "awards.HigherAward", "上级奖励")

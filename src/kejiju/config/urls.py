@@ -19,6 +19,7 @@ urlpatterns = [
     path("transfer/", include("kejiju.transfer.urls")),
     path("stats/", include("kejiju.stats.urls")),
     path("assessment/", include("kejiju.assessment.urls")),
+    path("awards/", include("kejiju.awards.urls")),
     path("reports/", include("kejiju.reports.urls")),
     path("api/v1/orgs/", include("kejiju.orgs.api.urls")),
     path("api/v1/people/", include("kejiju.people.api.urls")),

@@ -1,0 +1,112 @@
+"""Reads of S&T awards, region-scoped (house rule 2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from kejiju.awards.choices import CycleStatus, NominationStatus
+from kejiju.awards.models import AwardCycle, AwardProgramme, HigherAward, Nomination
+
+
+def programme_list(*, user: Any) -> QuerySet[AwardProgramme]:
+    return AwardProgramme.objects.restrict(user, "awards.view_awardcycle").filter(is_archived=False)
+
+
+def cycle_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[AwardCycle]:
+    """Cycles of the user's region (staff), or open cycles of the regions above an organization user's
+    organizations (so they can nominate). Filters: ``year``, ``status``."""
+    filters = filters or {}
+    qs: QuerySet[AwardCycle]
+    if user.has_perm("awards.view_awardcycle"):
+        qs = AwardCycle.objects.restrict(user, "awards.view_awardcycle")
+    else:
+        from kejiju.orgs.selectors import organizations_of_user
+
+        codes = {o.region_id for o in organizations_of_user(user=user)}
+        allowed = Q(pk__in=[])
+        for code in codes:
+            for length in (2, 4, 6, 9):
+                if length <= len(code):
+                    allowed |= Q(region_id=code[:length])
+        qs = AwardCycle.objects.filter(allowed, status=CycleStatus.OPEN)
+    if str(filters.get("year") or "").isdigit():
+        qs = qs.filter(year=int(filters["year"]))
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    annotated: QuerySet[AwardCycle] = qs.select_related("programme", "region").annotate(
+        nomination_count=Count("nominations")
+    )
+    return annotated
+
+
+def cycle_get(*, user: Any, pk: Any) -> AwardCycle:
+    try:
+        return cycle_list(user=user).get(pk=pk)
+    except (AwardCycle.DoesNotExist, ValueError, TypeError):
+        raise Http404("奖励年度不存在。") from None
+
+
+def nomination_list(*, user: Any, cycle: AwardCycle | None = None) -> QuerySet[Nomination]:
+    """Staff see nominations in their region; an organization user those of their organizations."""
+    qs: QuerySet[Nomination]
+    if user.has_perm("awards.view_nomination"):
+        qs = Nomination.objects.restrict(user, "awards.view_nomination")
+    else:
+        from kejiju.orgs.selectors import organizations_of_user
+
+        qs = Nomination.objects.filter(organization__in=organizations_of_user(user=user))
+    if cycle is not None:
+        qs = qs.filter(cycle=cycle)
+    return qs.filter(is_archived=False).select_related("organization", "cycle__programme")
+
+
+def nomination_get(*, user: Any, pk: Any) -> Nomination:
+    try:
+        return nomination_list(user=user).get(pk=pk)
+    except (Nomination.DoesNotExist, ValueError, TypeError):
+        raise Http404("推荐项目不存在。") from None
+
+
+def publicity_list() -> QuerySet[Nomination]:
+    """Public: the nominations proposed for an award in cycles now in publicity."""
+    return (
+        Nomination.objects.filter(cycle__status=CycleStatus.PUBLICITY, status=NominationStatus.AWARDED)
+        .select_related("organization", "cycle__programme", "region")
+        .order_by("cycle", "review_rank", "pk")
+    )
+
+
+def winners(*, user: Any, q: str = "") -> tuple[QuerySet[Nomination], QuerySet[HigherAward]]:
+    """The archive of past winners (local granted awards and higher-level awards) in the user's region,
+    searchable by person name, organization name and field."""
+    local = Nomination.objects.restrict(user, "awards.view_nomination").filter(status=NominationStatus.GRANTED)
+    higher = HigherAward.objects.restrict(user, "awards.view_higheraward").filter(is_archived=False)
+    q = (q or "").strip()
+    if q:
+        local = local.filter(
+            Q(title__icontains=q)
+            | Q(organization__name__icontains=q)
+            | Q(members__person__name=q)
+            | Q(field_keywords__icontains=q)
+        ).distinct()
+        higher = higher.filter(
+            Q(title__icontains=q)
+            | Q(organization__name__icontains=q)
+            | Q(persons__name=q)
+            | Q(field_keywords__icontains=q)
+        ).distinct()
+    return (
+        local.select_related("organization", "cycle__programme").order_by("-cycle__year", "review_rank"),
+        higher.select_related("organization").order_by("-year", "name"),
+    )
+
+
+def higher_award_list(*, user: Any) -> QuerySet[HigherAward]:
+    return (
+        HigherAward.objects.restrict(user, "awards.view_higheraward")
+        .filter(is_archived=False)
+        .select_related("organization", "region")
+    )

@@ -1,0 +1,385 @@
+"""Pages of S&T awards: cycles, nominations, the decision, public publicity, winners' archive."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kejiju.awards import selectors, services
+from kejiju.awards.choices import CYCLE_FLOW, NOMINATION_FLOW, CycleStatus, NominationStatus
+from kejiju.awards.models import Nomination, Objection
+from kejiju.awards.permissions import can_edit_nomination, can_manage_awards
+from kejiju.core.errors import BusinessError, RowErrors
+from kejiju.core.listing import Column, ListPage, render_list
+
+
+def _errors(exc: BusinessError) -> list[str]:
+    if isinstance(exc, RowErrors):
+        return [m for messages_ in exc.errors.values() for m in messages_]
+    return [exc.message]
+
+
+def _flash(request: HttpRequest, exc: BusinessError) -> None:
+    for message in _errors(exc):
+        messages.error(request, message)
+
+
+def _aware(text: str) -> datetime | None:
+    try:
+        return timezone.make_aware(datetime.fromisoformat(text))
+    except (ValueError, TypeError):
+        return None
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except (ValueError, TypeError):
+        return None
+
+
+CYCLE_COLUMNS = [
+    Column("奖励", lambda c: c.programme.name, link=True),
+    Column("年度", lambda c: c.year, sort="year"),
+    Column("区划", lambda c: c.region.name, sort="region_id"),
+    Column("推荐截止", lambda c: timezone.localtime(c.closes_at).strftime("%Y-%m-%d %H:%M"), sort="closes_at"),
+    Column("推荐项目", lambda c: c.nomination_count),
+    Column("状态", lambda c: c.get_status_display(), sort="status"),
+]
+
+
+@login_required
+def cycle_list_view(request: HttpRequest) -> HttpResponse:
+    page = ListPage(
+        "科技奖励",
+        CYCLE_COLUMNS,
+        default_sort="-year",
+        export_name="award_cycles",
+        row_url=lambda c: reverse("awards:cycle_detail", args=[c.pk]),
+        actions_template="awards/cycle_list_actions.html",
+    )
+    return render_list(request, selectors.cycle_list(user=request.user, filters=request.GET.dict()), page)
+
+
+@login_required
+def programme_create_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("awards.add_awardprogramme"):
+        raise PermissionDenied
+    errors: list[str] = []
+    values = {
+        "name": "",
+        "categories": "科技进步奖，科技成果转化奖",
+        "grades": "一等奖,50000,2\n二等奖,30000,4\n三等奖,10000,8",
+        "rules": "",
+        "year": str(timezone.localdate().year),
+        "opens_at": "",
+        "closes_at": "",
+    }
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        grades = []
+        for n, line in enumerate(values["grades"].splitlines(), start=1):
+            parts = [p.strip() for p in line.replace("，", ",").split(",")]
+            if not any(parts):
+                continue
+            if len(parts) < 2:
+                errors.append(f"奖励等级第{n}行应为“等级,奖金,名额”。")
+                continue
+            grades.append({"grade": parts[0], "prize": parts[1], "quota": parts[2] if len(parts) > 2 else None})
+        opens, closes = _aware(values["opens_at"]), _aware(values["closes_at"])
+        if opens is None or closes is None:
+            errors.append("请填写推荐起止时间。")
+        if not errors:
+            try:
+                programme = services.programme_save(
+                    actor=request.user,
+                    name=values["name"],
+                    categories=[c for c in values["categories"].replace("，", ",").split(",")],
+                    grades=grades,
+                    rules=values["rules"],
+                )
+                assert opens is not None and closes is not None
+                cycle = services.cycle_save(
+                    actor=request.user,
+                    programme=programme,
+                    year=int(values["year"]) if values["year"].isdigit() else 0,
+                    opens_at=opens,
+                    closes_at=closes,
+                )
+            except BusinessError as exc:
+                errors.extend(_errors(exc))
+            else:
+                messages.success(request, "奖励项目和年度已创建。")
+                return HttpResponseRedirect(reverse("awards:cycle_detail", args=[cycle.pk]))
+    return render(
+        request, "awards/programme_form.html", {"values": values, "errors": errors}, status=400 if errors else 200
+    )
+
+
+@login_required
+def cycle_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(user=request.user, pk=pk)
+    manage = can_manage_awards(request.user, cycle)
+    return render(
+        request,
+        "awards/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "nominations": selectors.nomination_list(user=request.user, cycle=cycle).order_by("review_rank", "pk"),
+            "can_manage": manage,
+            "actions": CYCLE_FLOW.available(cycle.status) if manage else [],
+            "can_nominate": cycle.status == CycleStatus.OPEN and timezone.now() <= cycle.closes_at,
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_step_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    cycle = selectors.cycle_get(user=request.user, pk=pk)
+    try:
+        services.cycle_step(
+            actor=request.user,
+            cycle=cycle,
+            action=action,
+            reason=request.POST.get("reason", ""),
+            publicity_from=_date(request.POST.get("publicity_from", "")),
+            publicity_until=_date(request.POST.get("publicity_until", "")),
+        )
+        messages.success(request, "已%s。" % CYCLE_FLOW.action(action).label)
+    except BusinessError as exc:
+        _flash(request, exc)
+    return HttpResponseRedirect(reverse("awards:cycle_detail", args=[cycle.pk]))
+
+
+def _members_from(text: str) -> list[dict[str, str]]:
+    members = []
+    for line in text.splitlines():
+        parts = [p.strip() for p in line.replace("，", ",").split(",")]
+        if any(parts):
+            members.append(
+                {
+                    "name": parts[0],
+                    "id_number": parts[1] if len(parts) > 1 else "",
+                    "contribution": parts[2] if len(parts) > 2 else "",
+                }
+            )
+    return members
+
+
+def _nomination_form(request: HttpRequest, cycle: Any, nomination: Nomination | None) -> HttpResponse:
+    from kejiju.orgs.selectors import organization_list, organizations_of_user
+
+    own = list(organizations_of_user(user=request.user))
+    errors: list[str] = []
+    if nomination is not None:
+        values = {
+            "organization": str(nomination.organization_id),
+            "title": nomination.title,
+            "category": nomination.category,
+            "summary": nomination.summary,
+            "benefits": nomination.benefits,
+            "field_keywords": nomination.field_keywords,
+            "members": "\n".join(
+                f"{m.person.name},{m.person.id_number},{m.contribution}"
+                for m in nomination.members.select_related("person")
+            ),
+        }
+    else:
+        values = {
+            "organization": str(own[0].pk) if own else "",
+            "title": "",
+            "category": "",
+            "summary": "",
+            "benefits": "",
+            "field_keywords": "",
+            "members": "",
+        }
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        organization = next((o for o in own if str(o.pk) == values["organization"]), None)
+        if organization is None and values["organization"].isdigit():
+            organization = (
+                organization_list(user=request.user, filters={}).filter(pk=int(values["organization"])).first()
+            )
+        if organization is None:
+            errors.append("请选择推荐单位（本单位）。")
+        else:
+            try:
+                saved = services.nomination_save(
+                    actor=request.user,
+                    cycle=cycle,
+                    organization=organization,
+                    nomination=nomination,
+                    data=values,
+                    members=_members_from(values["members"]),
+                )
+            except BusinessError as exc:
+                errors.extend(_errors(exc))
+            else:
+                messages.success(request, "推荐材料已保存。")
+                return HttpResponseRedirect(reverse("awards:nomination_detail", args=[saved.pk]))
+    return render(
+        request,
+        "awards/nomination_form.html",
+        {"cycle": cycle, "nomination": nomination, "values": values, "errors": errors, "own": own},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def nomination_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = selectors.cycle_get(user=request.user, pk=pk)
+    return _nomination_form(request, cycle, None)
+
+
+@login_required
+def nomination_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = selectors.nomination_get(user=request.user, pk=pk)
+    if not can_edit_nomination(request.user, nomination):
+        raise PermissionDenied
+    return _nomination_form(request, nomination.cycle, nomination)
+
+
+@login_required
+def nomination_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    nomination = selectors.nomination_get(user=request.user, pk=pk)
+    manage = can_manage_awards(request.user, nomination)
+    steps = [
+        a for a in NOMINATION_FLOW.available(nomination.status) if a.name in ("return", "pass", "reject", "revoke")
+    ]
+    history = [
+        {
+            "at": t.at,
+            "actor": (t.actor.full_name or t.actor.username) if t.actor else "系统",
+            "label": NOMINATION_FLOW.actions[t.action].label if t.action in NOMINATION_FLOW.actions else t.action,
+            "reason": t.reason,
+        }
+        for t in nomination.transitions.select_related("actor")
+    ]
+    return render(
+        request,
+        "awards/nomination_detail.html",
+        {
+            "n": nomination,
+            "members": nomination.members.select_related("person"),
+            "can_manage": manage,
+            "can_edit": can_edit_nomination(request.user, nomination),
+            "steps": steps if manage else [],
+            "in_review": nomination.cycle.status == CycleStatus.REVIEW,
+            "grades": nomination.cycle.programme.grades,
+            "objections": nomination.objections.select_related("resolved_by"),
+            "payments": nomination.payments.all(),
+            "history": history,
+            "granted": nomination.status == NominationStatus.GRANTED,
+        },
+    )
+
+
+@login_required
+@require_POST
+def nomination_action_view(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    nomination = selectors.nomination_get(user=request.user, pk=pk)
+    post = request.POST
+    try:
+        if action in ("submit", "return", "pass", "reject", "revoke"):
+            services.nomination_step(
+                actor=request.user, nomination=nomination, action=action, reason=post.get("reason", "")
+            )
+        elif action == "review":
+            from decimal import Decimal, InvalidOperation
+
+            try:
+                score = Decimal(post.get("score", ""))
+            except InvalidOperation:
+                raise RowErrors({"score": ["评审得分应为数字。"]}) from None
+            services.nomination_review_result(
+                actor=request.user,
+                nomination_id=nomination.pk,
+                score=score,
+                rank=int(post["rank"]) if post.get("rank", "").isdigit() else None,
+                opinions=[post.get("opinions", "")],
+            )
+        elif action == "grade":
+            services.grade_set(actor=request.user, nomination=nomination, grade=post.get("grade", ""))
+        elif action == "pay":
+            paid_on = _date(post.get("paid_on", ""))
+            if paid_on is None:
+                raise RowErrors({"paid_on": ["请填写发放日期。"]})
+            services.prize_pay(
+                actor=request.user,
+                nomination=nomination,
+                amount=post.get("amount", ""),
+                paid_on=paid_on,
+                payee=post.get("payee", ""),
+                voucher=post.get("voucher", ""),
+            )
+        elif action == "certificate":
+            services.certificate_issue(actor=request.user, nomination=nomination)
+        else:
+            raise BusinessError("未知的操作。", code="unknown_action")
+        messages.success(request, "操作已完成。")
+    except BusinessError as exc:
+        _flash(request, exc)
+    return HttpResponseRedirect(reverse("awards:nomination_detail", args=[nomination.pk]))
+
+
+@login_required
+@require_POST
+def objection_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = get_object_or_404(Objection, pk=pk)
+    nomination = selectors.nomination_get(user=request.user, pk=objection.nomination_id)
+    try:
+        services.objection_resolve(
+            actor=request.user,
+            objection=objection,
+            upheld=request.POST.get("upheld") == "1",
+            resolution=request.POST.get("resolution", ""),
+        )
+        messages.success(request, "异议已处理。")
+    except BusinessError as exc:
+        _flash(request, exc)
+    return HttpResponseRedirect(reverse("awards:nomination_detail", args=[nomination.pk]))
+
+
+def publicity_view(request: HttpRequest) -> HttpResponse:
+    """Public page (no login): the proposed awards in publicity, and a form to object (实名)."""
+    errors: list[str] = []
+    if request.method == "POST":
+        nomination = get_object_or_404(selectors.publicity_list(), pk=request.POST.get("nomination") or 0)
+        try:
+            services.objection_file(
+                nomination=nomination,
+                filed_by_name=request.POST.get("filed_by_name", ""),
+                contact=request.POST.get("contact", ""),
+                content=request.POST.get("content", ""),
+            )
+        except BusinessError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "异议已收到，我们将核实处理。")
+            return HttpResponseRedirect(reverse("awards:publicity"))
+    return render(
+        request,
+        "awards/publicity.html",
+        {"rows": selectors.publicity_list(), "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def winners_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("awards.view_nomination"):
+        raise PermissionDenied
+    q = request.GET.get("q", "")
+    local, higher = selectors.winners(user=request.user, q=q)
+    return render(request, "awards/winners.html", {"local": local[:200], "higher": higher[:200], "q": q})
