@@ -190,7 +190,7 @@ def dossier_fill(*, actor: Any, dossier: ProgressDossier) -> list[str]:
         if indicator is None or values.get(item["code"], {}).get("source") == "entered":
             continue
         records = indicator.records(dossier.region_id, start, end)
-        value = indicator.value(records)
+        value = Decimal(indicator.value(records)).quantize(Decimal(1).scaleb(-indicator.decimals))
         values[item["code"]] = {
             "value": str(value),
             "source": "computed",

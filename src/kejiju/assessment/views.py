@@ -246,7 +246,7 @@ def scheme_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "scheme": scheme,
             "targets": targets,
             "template": template,
-            "item_kinds": engine.KIND_LABELS,
+            "template_rows": [(item, engine.KIND_LABELS[item.kind]) for item in template.items],
             "can_manage": manage,
             "actions": SCHEME_FLOW.available(scheme.status) if manage else [],
             "quantitative": [i for i in template.items if i.kind in ("quantitative",)],
