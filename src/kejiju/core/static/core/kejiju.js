@@ -14,6 +14,14 @@
         if (!window.confirm(form.dataset.confirm)) { ev.preventDefault(); }
       });
     });
+    // A single button of a form may ask first (e.g. 提交 next to 保存).
+    root.querySelectorAll("button[data-confirm]").forEach(function (button) {
+      if (button.dataset.bound) return;
+      button.dataset.bound = "1";
+      button.addEventListener("click", function (ev) {
+        if (!window.confirm(button.dataset.confirm)) { ev.preventDefault(); }
+      });
+    });
     root.querySelectorAll("select.js-tomselect").forEach(function (el) {
       if (el.tomselect || !window.TomSelect) return;
       new window.TomSelect(el, { maxOptions: 500 });
