@@ -8,4 +8,5 @@ class PeopleConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from kejiju.people import actions, registrations  # noqa: F401  (action codes, roles, history pages)
+        # action codes, import, roles, menus, history pages, review source, indicators
+        from kejiju.people import actions, importers, indicators, registrations  # noqa: F401

@@ -38,3 +38,57 @@ class TitleLevel(models.TextChoices):
     INTERMEDIATE = "intermediate", "中级"
     JUNIOR = "junior", "初级"
     NONE = "none", "无职称"
+
+
+class HonourLevel(models.TextChoices):
+    """荣誉级别."""
+
+    NATIONAL = "national", "国家级"
+    PROVINCIAL = "provincial", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县级"
+    OTHER = "other", "其他"
+
+
+class RoundStatus(models.TextChoices):
+    """人才评选的状态."""
+
+    DRAFT = "draft", "草稿"
+    NOMINATING = "nominating", "推荐中"
+    REVIEWING = "reviewing", "评审中"
+    DECIDED = "decided", "已确定人选"
+    PUBLICITY = "publicity", "公示中"
+    GRANTED = "granted", "已认定入库"
+    CANCELLED = "cancelled", "已取消"
+
+
+class NominationResult(models.TextChoices):
+    PENDING = "pending", "待定"
+    SELECTED = "selected", "入选"
+    NOT_SELECTED = "not_selected", "未入选"
+    WITHDRAWN = "withdrawn", "公示后撤销"
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    UPHELD = "upheld", "异议成立"
+    DISMISSED = "dismissed", "异议不成立"
+
+
+#: Age bands of the age-structure chart (lower bound inclusive, upper exclusive; None = open).
+AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("35 岁以下", 0, 35),
+    ("35–44 岁", 35, 45),
+    ("45–54 岁", 45, 55),
+    ("55–59 岁", 55, 60),
+    ("60 岁及以上", 60, None),
+)
+
+#: The categories a new installation starts with (code, name, description).
+DEFAULT_CATEGORIES: tuple[tuple[str, str, str], ...] = (
+    ("top", "拔尖人才", "经评选认定的本地拔尖人才。"),
+    ("rural", "乡土人才", "扎根农村、有一技之长的乡土实用人才。"),
+    ("sanqu", "三区科技人才", "边远贫困地区、边疆民族地区和革命老区人才支持计划科技人员。"),
+    ("introduced", "引进人才", "从外地引进的高层次人才和急需紧缺人才。"),
+    ("young", "青年人才", "35 岁以下的青年科技人才。"),
+)

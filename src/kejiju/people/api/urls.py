@@ -1,5 +1,14 @@
-"""REST API of the people app under /api/v1/people/."""
+"""/api/v1/people/: the people registry and talent pool API (explicit URLs, house rule 8)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from kejiju.people.api import views
+
+app_name = "people_api"
+
+urlpatterns = [
+    path("persons/", views.PersonListView.as_view(), name="person_list"),
+    path("persons/<str:id>/", views.PersonDetailView.as_view(), name="person_detail"),
+    path("talents/", views.TalentListView.as_view(), name="talent_list"),
+    path("categories/", views.CategoryListView.as_view(), name="category_list"),
+]
