@@ -6,3 +6,6 @@ class ProgramsConfig(AppConfig):
     label = "programs"
     verbose_name = "科技计划与项目"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kejiju.programs import actions, indicators, registrations  # noqa: F401

@@ -1,0 +1,26 @@
+"""Operation-log action codes of the programmes and projects app."""
+
+from kejiju.core.audit import register_action
+
+PROGRAM_SAVE = register_action("programs.program_save", "保存科技计划")
+CALL_SAVE = register_action("programs.call_save", "保存项目指南")
+CALL_TRANSITION = register_action("programs.call_transition", "项目指南状态变更")
+APP_SAVE = register_action("programs.application_save", "保存申报书")
+APP_TRANSITION = register_action("programs.application_transition", "申报状态变更")
+APP_REVIEW = register_action("programs.application_review", "录入评审结果")
+DECISION_SAVE = register_action("programs.decision_save", "保存立项决定")
+DECISION_TRANSITION = register_action("programs.approve", "立项决定状态变更")
+OBJECTION_SAVE = register_action("programs.objection_save", "登记公示异议")
+OBJECTION_RESOLVE = register_action("programs.objection_resolve", "办结公示异议")
+PROJECT_TRANSITION = register_action("programs.project_transition", "项目状态变更")
+CONTRACT_SAVE = register_action("programs.contract_save", "保存任务书")
+CHANGE_SAVE = register_action("programs.change_request", "申请项目调整")
+CHANGE_TRANSITION = register_action("programs.change_decide", "审批项目调整")
+DISBURSEMENT_SAVE = register_action("programs.disbursement_save", "保存拨付计划")
+PAYMENT_SAVE = register_action("programs.payment", "经费拨付")
+REPORT_SAVE = register_action("programs.report_save", "进展报告")
+REMIND = register_action("programs.remind", "发送进展报告提醒")
+INSPECTION_SAVE = register_action("programs.inspection_save", "中期检查")
+ACCEPTANCE_SAVE = register_action("programs.acceptance_save", "项目验收")
+PERFORMANCE_SAVE = register_action("programs.performance_save", "绩效评价")
+DOSSIER_EXPORT = register_action("programs.dossier_export", "导出项目档案")
