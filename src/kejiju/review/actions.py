@@ -1,0 +1,27 @@
+"""Operation-log action codes of the review app."""
+
+from kejiju.core.audit import register_action
+
+EXPERT_CREATE = register_action("review.expert_create", "新增专家")
+EXPERT_UPDATE = register_action("review.expert_update", "修改专家")
+EXPERT_APPLY = register_action("review.expert_apply", "专家入库申请")
+EXPERT_STATUS = register_action("review.expert_status", "专家状态变更")
+EXPERT_ACCOUNT = register_action("review.expert_account", "开通专家账号")
+EXPERT_IMPORT = register_action("review.expert_import", "导入专家")
+EXPERT_RELATION = register_action("review.expert_relation", "登记专家回避关系")
+EXPERT_UNAVAILABLE = register_action("review.expert_unavailable", "登记专家不可参评时段")
+EXPERT_RATE = register_action("review.expert_rate", "评价专家")
+FEE_SAVE = register_action("review.fee_save", "保存评审费标准")
+BATCH_CREATE = register_action("review.batch_create", "新建评审批次")
+BATCH_UPDATE = register_action("review.batch_update", "修改评审批次")
+BATCH_DRAW = register_action("review.batch_draw", "抽取评审专家")
+BATCH_DRAW_FAILED = register_action("review.batch_draw_failed", "抽取评审专家（无可行方案）")
+BATCH_CLOSE = register_action("review.batch_close", "汇总并回传评审结果")
+INVITE = register_action("review.invite", "邀请评审专家")
+RESPOND = register_action("review.respond", "专家答复邀请")
+REPLACE = register_action("review.replace", "备选专家递补")
+DECLARE = register_action("review.declare", "专家声明无利害关系")
+CONFLICT_DECLARE = register_action("review.conflict_declare", "专家申明回避")
+SCORE_SUBMIT = register_action("review.score_submit", "提交评分")
+MEETING_SAVE = register_action("review.meeting_save", "登记评审会议")
+PAYMENT_EXPORT = register_action("review.payment_export", "导出评审费发放表")

@@ -1,0 +1,164 @@
+"""Demo data of the review app: an expert pool for the demo area (a few dozen per county, a few hundred
+at city scale), the ``expert_demo`` account linked to an expert, fee schedules, and — when the programmes
+app offers applications in review — a drawn batch with reserves and its draw record."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from kejiju.core.demo import DemoContext, register_demo
+from kejiju.engines.idcodes import make_id_number
+
+FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"
+#: (subjects, keywords, titles, organizations) of typical county/city review experts.
+FIELDS = (
+    (
+        ["210", "180"],
+        "水稻 育种 栽培 稻虾共养",
+        ("研究员", "推广研究员", "高级农艺师"),
+        ("安徽科技学院", "滁州市农业科学研究所"),
+    ),
+    (
+        ["230", "240"],
+        "畜禽养殖 水产养殖 疫病防控",
+        ("高级兽医师", "研究员", "教授"),
+        ("安徽科技学院", "滁州市畜牧兽医站"),
+    ),
+    (["460", "470"], "电线电缆 装备制造 自动化", ("正高级工程师", "高级工程师", "教授"), ("滁州学院", "安徽工程大学")),
+    (["510", "520"], "仪器仪表 嵌入式 软件 物联网", ("高级工程师", "教授", "副教授"), ("滁州学院", "合肥工业大学")),
+    (["430", "530"], "新材料 高分子 化工工艺", ("正高级工程师", "教授", "高级工程师"), ("安徽工程大学", "滁州学院")),
+    (["550", "210"], "食品加工 农产品贮藏", ("高级工程师", "副教授"), ("安徽科技学院", "滁州市食品检验所")),
+    (
+        ["320", "350", "360"],
+        "临床医学 中医药 医疗器械",
+        ("主任医师", "副主任医师", "主任药师"),
+        ("滁州市第一人民医院", "天长市人民医院"),
+    ),
+    (["610", "480"], "节能环保 新能源 光伏", ("高级工程师", "教授"), ("滁州学院", "滁州市生态环境监测站")),
+    (
+        ["630", "790"],
+        "科技管理 财务 技术经济",
+        ("高级会计师", "高级经济师", "教授"),
+        ("滁州学院", "滁州市科技咨询服务中心"),
+    ),
+)
+PER_COUNTY = {"county": 60, "city": 35, "province": 12}
+CITY_LEVEL = {"county": 20, "city": 60, "province": 0}
+BANKS = ("中国工商银行滁州分行", "中国农业银行天长市支行", "中国建设银行滁州分行", "安徽天长农村商业银行")
+
+
+def _name(rng: Any) -> str:
+    return rng.choice(FAMILY) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _expert_row(rng: Any, region: str, n: int) -> dict[str, Any]:
+    subjects, keywords, titles, orgs = rng.choice(FIELDS)
+    name = _name(rng)
+    born = date(rng.randint(1962, 1988), rng.randint(1, 12), rng.randint(1, 28))
+    account = "".join(str(rng.randint(0, 9)) for _ in range(19))
+    return {
+        "name": name,
+        "id_number": make_id_number(region[:6] if len(region) >= 6 else (region + "02")[:6], born, n),
+        "region": region,
+        "subjects": ",".join(subjects[: rng.choice((1, 2, len(subjects)))]),
+        "keywords": keywords,
+        "title": rng.choice(titles),
+        "organization_name": rng.choice(orgs),
+        "phone": "1%s%d%08d" % (rng.choice("3578"), rng.randint(0, 9), rng.randint(10000000, 99999999)),
+        "bank_account_name": name,
+        "bank_name": rng.choice(BANKS),
+        "bank_account_no": "6" + account[1:],
+    }
+
+
+def review_demo(ctx: DemoContext) -> None:
+    """Experts of the pool, the demo expert's account, fees, and a drawn batch when applications wait."""
+    from kejiju.review import services
+    from kejiju.review.models import Expert
+
+    if Expert.objects.filter(region__code__startswith=ctx.scope_code or "").exists():
+        return
+    seq = 0
+    made = 0
+    groups: list[tuple[str, int]] = [(c, PER_COUNTY.get(ctx.scale, 12)) for c in ctx.county_codes]
+    for city in ctx.city_codes:
+        groups.append((city, CITY_LEVEL.get(ctx.scale, 0)))
+    for region, count in groups:
+        actor = ctx.actor_for(region)
+        rng = ctx.rng_for("review", region)
+        for _ in range(count):
+            seq += 1
+            try:
+                services.expert_create(actor=actor, data=_expert_row(rng, region, 100 + seq % 800))
+            except Exception:  # a rare duplicate ID number from the generator: skip the row
+                continue
+            made += 1
+    ctx.count("评审专家", made)
+    demo_user = ctx.users.get("expert_demo")
+    county = "341181"
+    actor = ctx.actor_for(county)
+    if demo_user is not None and actor is not None:
+        row = _expert_row(ctx.rng_for("review", "expert_demo"), county, 7)
+        row.update({"name": demo_user.full_name, "subjects": "460,510,520,210", "title": "正高级工程师"})
+        row["bank_account_name"] = demo_user.full_name
+        try:
+            expert = services.expert_create(actor=actor, data=row)
+            services.expert_link_account(actor=actor, expert=expert, user=demo_user)
+        except Exception as exc:  # never break the demo for one account
+            ctx.log("专家演示账号未关联：%s" % exc)
+    for region in ctx.county_codes[:3] + ctx.city_codes[:1]:
+        staff = ctx.actor_for(region)
+        if staff is not None and staff.region_id == region:
+            for kind, label, fee in (("call", "立项评审", "300"), ("acceptance", "验收评审", "500")):
+                services.fee_save(actor=staff, region=region, kind=kind, label=label, per_review=fee, per_meeting="800")
+    _demo_batch(ctx)
+
+
+def _demo_batch(ctx: DemoContext) -> None:
+    from kejiju.review import services
+    from kejiju.review.sources import review_source
+
+    source = review_source("programs.application")
+    staff = ctx.users.get("county_staff")
+    if source is None or staff is None:
+        ctx.log("专家评审演示：没有项目申报可评审，跳过抽取。")
+        return
+    try:
+        candidates = source.candidates(user=staff, kind="call", filters={})
+    except Exception as exc:
+        ctx.log("专家评审演示：读取申报失败（%s），跳过抽取。" % exc)
+        return
+    if not candidates:
+        ctx.log("专家评审演示：没有处于评审阶段的申报，跳过抽取。")
+        return
+    batch = services.batch_create(
+        actor=staff,
+        data={
+            "title": "%d 年度科技计划项目立项评审" % date.today().year,
+            "source_key": source.key,
+            "kind": "call",
+            "mode": "draw",
+            "reviewers_per_item": 3,
+            "reserves_per_item": 2,
+            "max_load": 4,
+            "respond_days": 5,
+            "refs": [c.ref for c in candidates[:15]],
+            "region": staff.region_id,
+        },
+    )
+    record = services.batch_draw(
+        actor=staff,
+        batch=batch,
+        nonce="demo-%s" % ctx.seed,
+        supervisor="驻局纪检监察组 孙立",
+        witnesses="办公室 周敏、计划科 陈刚",
+    )
+    if record.ok:
+        ctx.count("专家抽取记录", 1)
+    else:
+        ctx.log("专家评审演示：抽取无可行方案（%d 项缺专家）。" % len(record.result.get("shortfall", [])))
+
+
+register_demo("review", review_demo, order=60)

@@ -1,0 +1,397 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.http import Http404
+from django.utils import timezone
+
+from kejiju.core.errors import BusinessError, RowErrors
+from kejiju.core.models import OperationLog
+from kejiju.review import selectors, services
+from kejiju.review.choices import AssignmentStatus, BatchStatus, ConflictKind, ConflictSource, ExpertStatus
+from kejiju.review.models import Assignment, BatchConflict, DrawRecord, Expert, ReviewBatch
+from kejiju.review.tests.factories import batch_data, full_scores, id_number, make_expert
+
+pytestmark = pytest.mark.django_db
+
+
+def _pool(staff: Any, n: int, **kw: Any) -> list[Expert]:
+    return [make_expert(staff, **kw) for _ in range(n)]
+
+
+def _drawn(staff: Any, source: Any, items: int = 3, experts: int = 9, **over: Any) -> ReviewBatch:
+    for i in range(items):
+        source.add(i + 1)
+    pool = _pool(staff, experts)
+    for e in pool:
+        services.expert_account_create(actor=staff, expert=e)
+    batch = services.batch_create(actor=staff, data=batch_data(source, **over))
+    record = services.batch_draw(
+        actor=staff, batch=batch, nonce="8391", supervisor="纪检组 李明", witnesses="张三、王五"
+    )
+    assert record.ok, record.result
+    batch.refresh_from_db()
+    return batch
+
+
+# ---------------------------------------------------------------- expert pool
+
+
+def test_expert_create_registers_person_and_logs(staff: Any) -> None:
+    expert = make_expert(
+        staff,
+        subjects="520,510",
+        bank_account_no="6222 0210 0100 1234 567",
+        bank_name="工商银行",
+        bank_account_name="张三",
+    )
+    assert expert.status == ExpertStatus.ACTIVE
+    assert expert.subjects == ["520", "510"] and expert.main_subject == "520"
+    assert expert.bank_account_no == "6222021001001234567"
+    assert expert.person.name == expert.name
+    assert OperationLog.objects.filter(action="review.expert_create", target_id=str(expert.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"subjects": "999"}, "subjects"),
+        ({"subjects": ""}, "subjects"),
+        ({"bank_account_no": "6222abc", "bank_name": "工行", "bank_account_name": "张"}, "bank_account_no"),
+        ({"bank_account_no": "1234567", "bank_name": "工行", "bank_account_name": "张"}, "bank_account_no"),
+        ({"bank_account_no": "62220210010012345"}, "bank_name"),
+        ({"phone": "12"}, "phone"),
+        ({"email": "not-an-email"}, "email"),
+    ],
+)
+def test_expert_create_rejects_bad_fields_and_stores_nothing(staff: Any, extra: dict, field: str) -> None:
+    with pytest.raises(RowErrors) as exc:
+        make_expert(staff, **extra)
+    assert field in exc.value.errors
+    assert not Expert.objects.exists()
+
+
+def test_expert_create_refuses_without_permission_and_duplicates(staff: Any, make_user: Any) -> None:
+    town = make_user("town_station", "341181100")
+    with pytest.raises(BusinessError):
+        make_expert(town)
+    number = id_number()
+    make_expert(staff, name="周一", id_number=number)
+    with pytest.raises(RowErrors) as exc:
+        make_expert(staff, name="周一", id_number=number)
+    assert "id_number" in exc.value.errors
+    assert Expert.objects.count() == 1
+
+
+def test_application_then_approval_and_status_workflow(staff: Any) -> None:
+    expert = services.expert_apply(
+        data={"name": "钱二", "id_number": id_number(), "region": "341181", "subjects": "210", "phone": "13905501234"}
+    )
+    assert expert.status == ExpertStatus.APPLIED
+    with pytest.raises(BusinessError):
+        services.expert_transition(actor=staff, expert=expert, action="reject")  # reason required
+    services.expert_transition(actor=staff, expert=expert, action="approve")
+    services.expert_transition(actor=staff, expert=expert, action="pause", reason="出国访学")
+    expert.refresh_from_db()
+    assert expert.status == ExpertStatus.PAUSED and expert.status_reason == "出国访学"
+    with pytest.raises(BusinessError):
+        services.expert_transition(actor=staff, expert=expert, action="approve")
+    services.expert_transition(actor=staff, expert=expert, action="remove", reason="违反评审纪律")
+    assert list(expert.transitions.values_list("to_status", flat=True)) == ["removed", "paused", "active"]
+
+
+def test_expert_account_and_update(staff: Any) -> None:
+    expert = make_expert(staff)
+    user, password = services.expert_account_create(actor=staff, expert=expert)
+    assert user.role == "expert" and user.check_password(password)
+    with pytest.raises(BusinessError):
+        services.expert_account_create(actor=staff, expert=expert)
+    services.expert_update(actor=staff, expert=expert, data={"keywords": "水稻 育种", "title": "研究员"})
+    expert.refresh_from_db()
+    assert expert.title == "研究员"
+
+
+def test_rating_unavailability_and_fee(staff: Any) -> None:
+    expert = make_expert(staff)
+    services.expert_rate(actor=staff, expert=expert, stars=4, comment="认真")
+    with pytest.raises(RowErrors):
+        services.expert_rate(actor=staff, expert=expert, stars=9)
+    with pytest.raises(RowErrors):
+        services.expert_unavailable_add(actor=staff, expert=expert, start="2027-03-05", end="2027-03-01")
+    services.expert_unavailable_add(actor=staff, expert=expert, start="2027-03-01", end="2027-03-05")
+    assert selectors.expert_stats(expert=expert)["rating"] == 4
+    with pytest.raises(RowErrors):
+        services.fee_save(actor=staff, region="341181", kind="stage", label="立项评审", per_review="300.005")
+    fee = services.fee_save(actor=staff, region="341181", kind="stage", label="立项评审", per_review="300")
+    assert fee.per_review == Decimal("300.00")
+
+
+# ---------------------------------------------------------------- batches and the draw
+
+
+def test_batch_create_validates(staff: Any, source: Any) -> None:
+    source.add(1)
+    with pytest.raises(RowErrors) as exc:
+        services.batch_create(
+            actor=staff, data=batch_data(source, criteria="创新性:40\n可行性:30", min_load=5, max_load=2, refs=["x:1"])
+        )
+    assert {"criteria", "min_load", "refs"} <= set(exc.value.errors)
+    with pytest.raises(RowErrors) as exc:
+        services.batch_create(actor=staff, data=batch_data(source, kind="nope"))
+    assert "kind" in exc.value.errors
+    assert not ReviewBatch.objects.exists()
+
+
+def test_draw_produces_panels_reserves_and_sealed_record(staff: Any, source: Any) -> None:
+    batch = _drawn(staff, source)
+    assert batch.status == BatchStatus.SCORING
+    record = batch.draws.get()
+    assert record.ok and record.document_id and len(record.seed_digest) == 64
+    assert record.witnesses == ["张三", "王五"]
+    panel = Assignment.objects.filter(batch=batch, panel=True)
+    assert panel.count() == 9 and set(panel.values_list("status", flat=True)) == {AssignmentStatus.INVITED}
+    assert Assignment.objects.filter(batch=batch, panel=False, rank=1).count() >= 1
+    # the record is append-only
+    with pytest.raises(ValueError):
+        record.save()
+    with pytest.raises(ValueError):
+        record.delete()
+    # the same inputs and nonce give the same seed
+    instance, *_ = services.batch_instance(batch, "8391")
+    from kejiju.engines.assignment import seed_digest
+
+    # conflicts etc. unchanged → same digest
+    assert seed_digest(instance) == record.seed_digest
+    from kejiju.reports.selectors import documents_for_source
+
+    docs = list(documents_for_source(source="review.batch:%s" % batch.pk))
+    assert docs and docs[0].status == "generated", [d.status for d in docs]
+    # a second draw is refused
+    with pytest.raises(BusinessError):
+        services.batch_draw(actor=staff, batch=batch, nonce="1111", supervisor="x", witnesses="y")
+
+
+def test_draw_needs_nonce_supervisor_and_witness(staff: Any, source: Any) -> None:
+    source.add(1)
+    _pool(staff, 4)
+    batch = services.batch_create(actor=staff, data=batch_data(source))
+    with pytest.raises(RowErrors) as exc:
+        services.batch_draw(actor=staff, batch=batch, nonce="1", supervisor="", witnesses="")
+    assert "nonce" in exc.value.errors
+    with pytest.raises(RowErrors) as exc:
+        services.batch_draw(actor=staff, batch=batch, nonce="12345", supervisor="", witnesses="")
+    assert {"supervisor", "witnesses"} <= set(exc.value.errors)
+    assert not DrawRecord.objects.exists()
+
+
+def test_infeasible_draw_reports_shortfall_and_changes_nothing(staff: Any, source: Any) -> None:
+    source.add(1)
+    source.add(2, subjects=("110",))  # nobody in mathematics
+    _pool(staff, 4)
+    batch = services.batch_create(actor=staff, data=batch_data(source))
+    record = services.batch_draw(actor=staff, batch=batch, nonce="5555", supervisor="李", witnesses="王")
+    assert not record.ok
+    short = record.result["shortfall"]
+    assert short and short[0]["title"] == "测试项目2" and short[0]["missing"] == 3
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DRAFT
+    assert not Assignment.objects.exists() and not BatchConflict.objects.exists()
+    assert OperationLog.objects.filter(action="review.batch_draw_failed").exists()
+
+
+def test_conflicts_are_derived_and_stored_with_source(staff: Any, source: Any) -> None:
+    from kejiju.orgs.services import organization_create  # noqa: F401  (orgs is a sibling app in tests)
+
+    experts = _pool(staff, 8)
+    member, named, relative_of = experts[0], experts[1], experts[2]
+    services.expert_relation_add(
+        actor=staff,
+        expert=relative_of,
+        data={"name": member.name, "id_number": member.person.id_number, "relation": "relative"},
+    )
+    source.add(
+        1,
+        member_person_ids=(member.person_id,),
+        avoid_person_ids=((named.person_id, "竞争关系"),),
+    )
+    batch = services.batch_create(actor=staff, data=batch_data(source, reserves_per_item=1))
+    services.batch_draw(actor=staff, batch=batch, nonce="abcd", supervisor="李", witnesses="王")
+    rows = {(c.expert_id, c.kind, c.source) for c in BatchConflict.objects.filter(batch=batch)}
+    assert (member.pk, ConflictKind.TEAM_MEMBER, ConflictSource.DERIVED) in rows
+    assert (named.pk, ConflictKind.APPLICANT_NAMED, ConflictSource.APPLICANT) in rows
+    assert (relative_of.pk, ConflictKind.RELATIVE, ConflictSource.DECLARED) in rows
+    chosen = set(Assignment.objects.filter(batch=batch).values_list("expert_id", flat=True))
+    assert not chosen & {member.pk, named.pk, relative_of.pk}
+
+
+def test_same_county_avoidance(staff: Any, source: Any, make_user: Any) -> None:
+    source.add(1)
+    local = _pool(staff, 3)
+    city = _pool(make_user("bureau_staff", "3411"), 3, region_code="3411")
+    batch = services.batch_create(actor=staff, data=batch_data(source, avoid_same_county=True, reserves_per_item=0))
+    record = services.batch_draw(actor=staff, batch=batch, nonce="abcd", supervisor="李", witnesses="王")
+    assert record.ok
+    chosen = set(Assignment.objects.filter(batch=batch).values_list("expert_id", flat=True))
+    assert chosen == {e.pk for e in city} and not chosen & {e.pk for e in local}
+
+
+# ---------------------------------------------------------------- invitations
+
+
+def test_decline_moves_next_reserve_in(staff: Any, source: Any) -> None:
+    batch = _drawn(staff, source, items=1, experts=6)
+    first = Assignment.objects.filter(batch=batch, panel=True).first()
+    reserve = Assignment.objects.get(batch=batch, item=first.item, panel=False, rank=1)
+    user = first.expert.user
+    with pytest.raises(BusinessError):
+        services.assignment_decline(actor=user, assignment=first, reason="")
+    services.assignment_decline(actor=user, assignment=first, reason="与申报单位有合作", conflict=True)
+    reserve.refresh_from_db()
+    assert reserve.status == AssignmentStatus.INVITED and reserve.panel
+    assert BatchConflict.objects.filter(expert=first.expert, kind=ConflictKind.SELF_DECLARED).exists()
+    assert OperationLog.objects.filter(action="review.replace").exists()
+    assert reserve.expert.user.notifications.exists() if hasattr(reserve.expert.user, "notifications") else True
+
+
+def test_expire_command_replaces_silent_experts(staff: Any, source: Any) -> None:
+    from django.core.management import call_command
+
+    batch = _drawn(staff, source, items=1, experts=6)
+    call_command("review", "expire")
+    assert not Assignment.objects.filter(status=AssignmentStatus.EXPIRED).exists()
+    Assignment.objects.filter(batch=batch, status=AssignmentStatus.INVITED).update(
+        respond_by=timezone.now() - timedelta(hours=1)
+    )
+    assert services.assignments_expire() == 3
+    assert Assignment.objects.filter(batch=batch, status=AssignmentStatus.INVITED).count() == 2  # two reserves left
+
+
+def test_other_expert_cannot_act_or_see(staff: Any, source: Any) -> None:
+    batch = _drawn(staff, source, items=1, experts=6)
+    mine = Assignment.objects.filter(batch=batch, panel=True).first()
+    other = Assignment.objects.filter(batch=batch, panel=False).first()
+    with pytest.raises(BusinessError):
+        services.assignment_accept(actor=other.expert.user, assignment=mine, declare=True)
+    with pytest.raises(Http404):
+        selectors.my_assignment_get(user=other.expert.user, pk=mine.pk)
+    assert selectors.my_assignment_get(user=mine.expert.user, pk=mine.pk) == mine
+
+
+# ---------------------------------------------------------------- scoring and results
+
+
+def _accept_all(batch: ReviewBatch) -> list[Assignment]:
+    panel = list(Assignment.objects.filter(batch=batch, panel=True).select_related("expert__user"))
+    for a in panel:
+        services.assignment_accept(actor=a.expert.user, assignment=a, declare=True)
+    return panel
+
+
+def test_scoring_rules_and_lock(staff: Any, source: Any) -> None:
+    batch = _drawn(staff, source, items=1, experts=6)
+    a = Assignment.objects.filter(batch=batch, panel=True).select_related("expert__user").first()
+    user = a.expert.user
+    with pytest.raises(RowErrors):
+        services.assignment_accept(actor=user, assignment=a, declare=False)
+    with pytest.raises(BusinessError):
+        services.sheet_save(actor=user, assignment=a, scores={})
+    services.assignment_accept(actor=user, assignment=a, declare=True)
+    crit = list(batch.criteria.all())
+    with pytest.raises(RowErrors) as exc:
+        services.sheet_save(actor=user, assignment=a, scores={str(crit[0].pk): "41"})
+    assert "c%s" % crit[0].pk in exc.value.errors
+    with pytest.raises(RowErrors):
+        services.sheet_save(actor=user, assignment=a, scores={str(crit[0].pk): "abc"})
+    with pytest.raises(RowErrors):
+        services.sheet_save(actor=user, assignment=a, scores={str(crit[0].pk): "30"}, submit=True)
+    sheet = services.sheet_save(actor=user, assignment=a, scores={str(crit[0].pk): "30.5"})
+    assert sheet.total is None and sheet.submitted_at is None
+    sheet = services.sheet_save(
+        actor=user,
+        assignment=a,
+        scores=full_scores(batch, [35, 25, 20]),
+        comment="创新性较好。",
+        recommendation="support",
+        submit=True,
+    )
+    assert sheet.total == Decimal("80") and sheet.submitted_at
+    with pytest.raises(BusinessError):
+        services.sheet_save(actor=user, assignment=a, scores=full_scores(batch), comment="改", recommendation="support")
+    sheet.refresh_from_db()
+    assert sheet.total == Decimal("80")
+
+
+def test_aggregate_scores_boundaries() -> None:
+    agg = services.aggregate_scores([Decimal(90), Decimal(60), Decimal(80)], Decimal(20))
+    assert agg["mean"] == Decimal("76.67") and agg["trimmed"] == Decimal("80.00")
+    assert agg["spread"] == Decimal("30.00") and agg["warning"]
+    agg = services.aggregate_scores([Decimal(70), Decimal(80)], Decimal(20))
+    assert agg["trimmed"] == Decimal("75.00") and not agg["warning"]
+    assert services.aggregate_scores([], Decimal(20))["mean"] is None
+
+
+def test_full_review_flows_back_to_the_source(staff: Any, source: Any) -> None:
+    batch = _drawn(staff, source, items=2, experts=8)
+    with pytest.raises(BusinessError):
+        services.batch_close(actor=staff, batch=batch)
+    points = {}
+    for n, a in enumerate(_accept_all(batch)):
+        base = 60 + 10 * (a.item_id % 2) + n % 3
+        points[a.pk] = base
+        services.sheet_save(
+            actor=a.expert.user,
+            assignment=a,
+            scores=full_scores(batch, [base - 60 + 20, 20, 20]),
+            comment="意见%s" % n,
+            recommendation="support",
+            submit=True,
+        )
+    source.refuse = {next(iter(source.items))}
+    with pytest.raises(BusinessError):
+        services.batch_close(actor=staff, batch=batch)
+    assert not source.outcomes
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.SCORING
+    source.refuse = set()
+    services.batch_close(actor=staff, batch=batch)
+    assert len(source.outcomes) == 2
+    ranks = sorted(o.rank for o in source.outcomes)
+    assert ranks == [1, 2]
+    assert all(o.reviewers == 3 and o.recommendation == "support" for o in source.outcomes)
+    services.fee_save(actor=staff, region="341181", kind="stage", label="立项评审", per_review="300", per_meeting="500")
+    meeting = services.meeting_save(
+        actor=staff,
+        batch=batch,
+        held_at="2027-03-01T09:00",
+        place="科技局三楼会议室",
+        attendee_ids=[a.expert_id for a in Assignment.objects.filter(batch=batch, panel=True)[:2]],
+    )
+    assert meeting.attendees.count() == 2
+    rows = services.payment_rows(batch=batch)
+    assert sum(r["reviews"] for r in rows) == 6
+    assert sum(r["amount"] for r in rows) == Decimal("300.00") * 6 + Decimal("500.00") * 2
+
+
+def test_records_without_subjects_accept_any_expert(staff: Any, source: Any) -> None:
+    source.add(1, subjects=())
+    _pool(staff, 4, subjects="210")
+    batch = services.batch_create(actor=staff, data=batch_data(source, reserves_per_item=1))
+    record = services.batch_draw(actor=staff, batch=batch, nonce="abcd", supervisor="李", witnesses="王")
+    assert record.ok and Assignment.objects.filter(batch=batch, panel=True).count() == 3
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.decimals(min_value=0, max_value=100, places=1), min_size=1, max_size=9))
+def test_aggregate_is_bounded(totals: list[Decimal]) -> None:
+    agg = services.aggregate_scores(totals, Decimal(20))
+    low, high = min(totals), max(totals)
+    assert low - Decimal("0.01") <= agg["trimmed"] <= high + Decimal("0.01")
+    assert low - Decimal("0.01") <= agg["mean"] <= high + Decimal("0.01")
+    assert agg["warning"] == (high - low > 20)
