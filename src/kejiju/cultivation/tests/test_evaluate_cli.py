@@ -216,3 +216,50 @@ def test_rule_version_option(tmp_path):
     target = tmp_path / "out.json"
     run("tech-sme", "--input", str(source), "--output", str(target), "--rule-version", "2017-115")
     assert json.loads(target.read_text(encoding="utf-8"))[0]["rule_version"] == "2017-115"
+
+
+@pytest.mark.parametrize(
+    "kind,record,fragment",
+    [
+        ("tech-sme", {**TECH_SME, "employees": -1}, "employees"),
+        ("tech-sme", {**TECH_SME, "tech_staff": 101}, "tech_staff"),
+        ("tech-sme", {**TECH_SME, "sales_revenue": "1e5"}, "科学计数法"),
+        ("tech-sme", {**TECH_SME, "rd_expense": "1.005"}, "两位小数"),
+        ("tech-sme", {**TECH_SME, "colour": "red"}, "colour"),
+        ("hnte", {**HNTE, "sales": ["1", "2"]}, "sales"),
+    ],
+)
+def test_bad_input_exit_code_2_names_record_and_field(tmp_path, kind, record, fragment):
+    """The task's bad-input list: each names the record id and field, exits 2, writes nothing."""
+    import subprocess
+    import sys
+
+    src, out = tmp_path / "in.json", tmp_path / "out.json"
+    src.write_text(json.dumps([record], ensure_ascii=False), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "kejiju", "evaluate", kind, "--input", str(src), "--output", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert "记录“%s”" % record["id"] in proc.stderr and fragment in proc.stderr
+    assert not out.exists()
+
+
+def test_parallel_path_keeps_order_and_reports_errors(tmp_path, monkeypatch):
+    from kejiju.cultivation.management.commands import evaluate
+
+    monkeypatch.setattr(evaluate, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(evaluate, "CHUNK", 3)
+    records = [{**TECH_SME, "id": "P%02d" % n, "employees": 100 + n} for n in range(10)]
+    src, out = tmp_path / "in.json", tmp_path / "out.json"
+    src.write_text(json.dumps(records), encoding="utf-8")
+    call_command("evaluate", "tech-sme", "--input", str(src), "--output", str(out), stdout=io.StringIO())
+    assert [r["id"] for r in json.loads(out.read_text(encoding="utf-8"))] == ["P%02d" % n for n in range(10)]
+    records[7]["tech_staff"] = 999
+    records[8]["id"] = "P00"
+    src.write_text(json.dumps(records), encoding="utf-8")
+    out.unlink()
+    with pytest.raises(CommandError) as exc:
+        call_command("evaluate", "tech-sme", "--input", str(src), "--output", str(out))
+    assert "记录“P07”" in str(exc.value) and "重复" in str(exc.value) and not out.exists()
