@@ -6,3 +6,6 @@ class ServiceConfig(AppConfig):
     label = "service"
     verbose_name = "科技服务热线"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from kejiju.service import actions, indicators, registrations  # noqa: F401
