@@ -8,4 +8,4 @@ class OrgsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from kejiju.orgs import actions, importers, registrations  # noqa: F401  (action codes, import, roles, menus)
+        from kejiju.orgs import actions, importers, indicators, registrations  # noqa: F401  (codes, import, figures, menus)

@@ -80,3 +80,26 @@ class IpStatus(models.TextChoices):
     APPLIED = "applied", "申请中"
     GRANTED = "granted", "已授权（有效）"
     LAPSED = "lapsed", "已失效"
+
+
+#: The types counted as patents (专利) in 专利申请量 / 授权量.
+PATENT_TYPES = (IpType.INVENTION, IpType.UTILITY, IpType.DESIGN, IpType.DEFENSE_PATENT)
+
+
+class CustodyServiceKind(models.TextChoices):
+    """Services delivered under an IP custody agreement (知识产权托管)."""
+
+    ADVICE = "advice", "咨询指导"
+    SEARCH = "search", "检索分析"
+    APPLICATION = "application", "代理申请"
+    TRAINING = "training", "培训"
+    MANAGEMENT = "management", "管理制度建设"
+    OTHER = "other", "其他服务"
+
+
+class IpCaseKind(models.TextChoices):
+    """IP enforcement and promotion records."""
+
+    CASE = "case", "维权案件移送"
+    MEDIATION = "mediation", "纠纷调解"
+    PROMOTION = "promotion", "宣传活动（知识产权日等）"

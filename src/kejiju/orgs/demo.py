@@ -16,6 +16,7 @@ from kejiju.engines.idcodes import make_credit_code, make_org_code
 from kejiju.engines.pinyin import name_initials
 from kejiju.orgs.choices import IP_CLASS_OF_TYPE, IpStatus, IpType, OrgType, QualificationKind, QualificationLevel
 from kejiju.orgs.importers import ORG_WRITE_FIELDS
+from kejiju.orgs.ipnumbers import make_patent_number
 from kejiju.orgs.models import IntellectualProperty, Organization, Qualification
 
 #: GB 32100 authority and category of each demo organization type.
@@ -224,7 +225,7 @@ def organizations_demo(ctx: DemoContext) -> None:
                         number = f"{applied.year}SR{serial:07d}"
                     else:
                         digit = {IpType.INVENTION: "1", IpType.UTILITY: "2", IpType.DESIGN: "3"}[ip_type]
-                        number = f"{applied.year}{digit}{serial:07d}.{rng.randint(0, 9)}"
+                        number = make_patent_number(applied.year, digit, serial)
                     ips.append(
                         {
                             "organization": org_id,
@@ -311,3 +312,111 @@ def organization_members_demo(ctx: DemoContext) -> None:
 
 register_demo("orgs", organizations_demo, order=20)
 register_demo("orgs_members", organization_members_demo, order=21)
+
+
+# ------------------------------------------------------------------ IP extras (custody, population, cases)
+
+#: Resident population per town (persons): a plausible range for a county's towns.
+TOWN_POPULATION = (18_000, 75_000)
+
+CUSTODY_SERVICES = [
+    ("advice", "上门开展知识产权管理咨询，梳理企业专利布局"),
+    ("search", "开展产品技术方案查新检索，出具检索报告"),
+    ("application", "代理提交实用新型专利申请"),
+    ("training", "为研发人员开展专利挖掘培训"),
+    ("management", "协助建立知识产权管理制度（贯标）"),
+]
+
+
+def ip_extras_demo(ctx: DemoContext) -> None:
+    """Per county: the towns' resident population (two years), a county IP service centre with custody
+    agreements for the enterprises holding most IP and their services, an enforcement case and the
+    世界知识产权日 promotion. Idempotent: a county that already has custody agreements is left alone."""
+    from kejiju.core.models import Region
+    from kejiju.orgs import services
+    from kejiju.orgs.models import IpCustodyAgreement, RegionPopulation
+
+    today = date.today()
+    for county in ctx.county_codes:
+        if IpCustodyAgreement.objects.filter(region__code__startswith=county).exists():
+            continue
+        actor = ctx.actor_for(county)
+        rng = ctx.rng_for("ip_extras", county)
+        for town in ctx.towns_of(county):
+            base = rng.randint(*TOWN_POPULATION)
+            for year, factor in ((today.year - 1, 1.0), (today.year, 1.004)):
+                RegionPopulation.objects.update_or_create(
+                    region_id=town, year=year, defaults={"population": int(base * factor)}
+                )
+        county_name = ctx.region_names.get(county) or Region.objects.get(code=county).name
+        provider = Organization.objects.filter(region_id=county, name=f"{county_name}知识产权服务中心").first()
+        if provider is None:
+            provider = services.organization_create(
+                actor=None,
+                data={
+                    "name": f"{county_name}知识产权服务中心",
+                    "credit_code": make_credit_code(
+                        "52" + county[:6] + make_org_code(f"MJ{rng.randint(0, 999999):06d}")
+                    ),
+                    "region": county,
+                    "org_type": OrgType.SOCIAL,
+                    "contact_person": "刘敏",
+                    "contact_phone": "0550-7012345",
+                },
+            )
+        holders = list(
+            Organization.objects.filter(
+                region__code__startswith=county, org_type=OrgType.ENTERPRISE, intellectual_property__isnull=False
+            )
+            .distinct()
+            .order_by("pk")[: 6 if ctx.scale != "province" else 12]
+        )
+        start = date(today.year - 1, 3, 1)
+        agreements = 0
+        for enterprise in holders:
+            agreement = services.custody_agreement_save(
+                actor=actor,
+                provider=provider,
+                enterprise=enterprise,
+                starts_on=start,
+                ends_on=date(today.year + 1, 2, 28),
+                number=f"ZSCQTG-{today.year - 1}-{agreements + 1:03d}",
+                scope="专利挖掘与布局、申请代理、检索分析、知识产权管理制度建设",
+            )
+            agreements += 1
+            ips = list(enterprise.intellectual_property.filter(applied_on__gte=start)[:1])
+            for i in range(rng.randint(2, 4)):
+                kind, text = CUSTODY_SERVICES[(i + agreements) % len(CUSTODY_SERVICES)]
+                served = start + timedelta(days=rng.randint(10, max(11, (today - start).days - 1)))
+                services.custody_service_add(
+                    actor=actor,
+                    agreement=agreement,
+                    kind=kind,
+                    served_on=min(served, today),
+                    description=text,
+                    ip=ips[0] if kind == "application" and ips else None,
+                )
+        ctx.count("知识产权托管协议", agreements)
+        services.ip_case_save(
+            actor=actor,
+            region=county,
+            kind="promotion",
+            title=f"{today.year - 1} 年“4·26”世界知识产权日宣传活动",
+            occurred_on=date(today.year - 1, 4, 26),
+            participants=rng.randint(200, 600),
+            outcome="发放宣传资料、现场咨询",
+        )
+        if holders:
+            services.ip_case_save(
+                actor=actor,
+                region=county,
+                kind="case",
+                title="外观设计专利侵权纠纷线索移送",
+                occurred_on=date(today.year - 1, 9, 12),
+                organization=holders[0],
+                referred_to="市市场监督管理局（知识产权局）",
+                outcome="已立案调查",
+            )
+
+
+register_demo("orgs_ip", ip_extras_demo, order=35)

@@ -245,3 +245,119 @@ class MergeForm(forms.Form):
         error_messages={"required": "请填写合并原因。", "max_length": "合并原因最多 500 个字。"},
         widget=forms.Textarea(attrs={**TEXT, "rows": 2, "placeholder": "如：同一单位重复录入，信用代码录错"}),
     )
+
+
+# ------------------------------------------------------------------ IP statistics, custody, cases
+
+
+class PopulationForm(ServiceErrorsMixin, forms.Form):
+    """录入常住人口 (``population_set``)."""
+
+    region = forms.ChoiceField(label="区划", choices=(), widget=forms.Select(attrs=SELECT))
+    year = forms.IntegerField(
+        label="年度",
+        min_value=1900,
+        max_value=2100,
+        error_messages={
+            "required": "请填写年度。",
+            "invalid": "年度应为整数。",
+            "min_value": "年度不合理。",
+            "max_value": "年度不合理。",
+        },
+        widget=forms.NumberInput(attrs=TEXT),
+    )
+    population = forms.IntegerField(
+        label="常住人口（人）",
+        min_value=1,
+        max_value=200_000_000,
+        error_messages={
+            "required": "请填写常住人口。",
+            "invalid": "常住人口应为整数（单位：人）。",
+            "min_value": "常住人口应大于 0。",
+            "max_value": "常住人口不合理。",
+        },
+        widget=forms.NumberInput(attrs=TEXT),
+    )
+
+    def __init__(self, *args: Any, regions: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["region"]).choices = regions or []
+
+
+class OrgChoiceField(forms.CharField):
+    """An organization picked by credit code or id (resolved by the view through the selectors)."""
+
+
+class CustodyForm(ServiceErrorsMixin, forms.Form):
+    """新增知识产权托管协议 (``custody_agreement_save``): provider and enterprise by 统一社会信用代码."""
+
+    provider_code = _text("托管服务机构统一社会信用代码", 18, required=True)
+    enterprise_code = _text("托管企业统一社会信用代码", 18, required=True)
+    number = _text("协议编号", 40)
+    starts_on = _date("托管开始日", required=True)
+    ends_on = _date("托管结束日", required=True)
+    scope = forms.CharField(
+        label="托管服务范围",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={**TEXT, "rows": 3}),
+        error_messages={"max_length": "托管服务范围最多 2000 字。"},
+    )
+    attachment = forms.FileField(label="协议扫描件", required=False)
+
+
+class CustodyServiceForm(ServiceErrorsMixin, forms.Form):
+    """登记托管服务 (``custody_service_add``)."""
+
+    kind = forms.ChoiceField(
+        label="服务类型",
+        choices=(),
+        error_messages={"required": "请选择服务类型。", "invalid_choice": "服务类型无效。"},
+        widget=forms.Select(attrs=SELECT),
+    )
+    served_on = _date("服务日期", required=True)
+    description = _text("服务内容", 300, required=True)
+    ip = forms.ChoiceField(label="相关知识产权", required=False, choices=(), widget=forms.Select(attrs=SELECT))
+
+    def __init__(self, *args: Any, ips: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        from kejiju.orgs.choices import CustodyServiceKind
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", "请选择"), *CustodyServiceKind.choices]
+        cast(forms.ChoiceField, self.fields["ip"]).choices = [("", "（无）"), *(ips or [])]
+
+
+class IpCaseForm(ServiceErrorsMixin, forms.Form):
+    """登记知识产权保护与宣传 (``ip_case_save``)."""
+
+    kind = forms.ChoiceField(
+        label="类别",
+        choices=(),
+        error_messages={"required": "请选择类别。", "invalid_choice": "类别无效。"},
+        widget=forms.Select(attrs=SELECT),
+    )
+    title = _text("名称", 200, required=True)
+    occurred_on = _date("日期", required=True)
+    region = forms.ChoiceField(label="所属区划", choices=(), widget=forms.Select(attrs=SELECT))
+    referred_to = _text("移送（承办）单位", 100)
+    outcome = _text("结果", 300)
+    activity_ref = _text("科普活动", 60, help_text="在科普活动模块登记的活动，如 outreach.activity:12。")
+    participants = forms.IntegerField(
+        label="参加人数",
+        required=False,
+        min_value=0,
+        max_value=10_000_000,
+        error_messages={
+            "invalid": "参加人数应为整数。",
+            "min_value": "参加人数不能为负数。",
+            "max_value": "参加人数不合理。",
+        },
+        widget=forms.NumberInput(attrs=TEXT),
+    )
+
+    def __init__(self, *args: Any, regions: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        from kejiju.orgs.choices import IpCaseKind
+
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", "请选择"), *IpCaseKind.choices]
+        cast(forms.ChoiceField, self.fields["region"]).choices = regions or []

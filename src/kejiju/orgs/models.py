@@ -7,7 +7,16 @@ from datetime import date
 from django.db import models
 
 from kejiju.core.models import DomainModel
-from kejiju.orgs.choices import IpClass, IpStatus, IpType, OrgType, QualificationKind, QualificationLevel
+from kejiju.orgs.choices import (
+    CustodyServiceKind,
+    IpCaseKind,
+    IpClass,
+    IpStatus,
+    IpType,
+    OrgType,
+    QualificationKind,
+    QualificationLevel,
+)
 
 
 class Organization(DomainModel):
@@ -92,11 +101,27 @@ class Qualification(DomainModel):
 
 
 class IntellectualProperty(DomainModel):
-    """A patent, software copyright, plant variety … of an organization, with its Class I/II for the
-    科技型中小企业 and 高企 scores (derived from the type, spec §1.3)."""
+    """A patent, software copyright, plant variety … of an organization (or of a person for an individual's
+    patent), with its Class I/II for the 科技型中小企业 and 高企 scores (derived from the type, spec §1.3).
+    The number is stored in its canonical form (:mod:`kejiju.orgs.ipnumbers`), one record per type and
+    number."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="intellectual_property", verbose_name="单位"
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="intellectual_property",
+        verbose_name="单位",
+        null=True,
+        blank=True,
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="个人权利人",
+        null=True,
+        blank=True,
+        help_text="个人（非职务）专利的权利人；单位与个人至少填一个。",
     )
     ip_type = models.CharField("类型", max_length=20, choices=IpType.choices)
     ip_class = models.CharField("类别", max_length=2, choices=IpClass.choices, blank=True, editable=False)
@@ -112,6 +137,11 @@ class IntellectualProperty(DomainModel):
         verbose_name_plural = "知识产权"
         ordering = ["-applied_on", "-id"]
         constraints = [models.UniqueConstraint(fields=["ip_type", "number"], name="ip_unique_number")]
+        permissions = [
+            ("import_intellectualproperty", "可以导入知识产权"),
+            ("subsidize_intellectualproperty", "可以申报专利资助"),
+        ]
+        indexes = [models.Index(fields=["ip_type", "applied_on"], name="ip_type_applied")]
 
     def __str__(self) -> str:
         return f"{self.get_ip_type_display()} {self.number}"
@@ -137,3 +167,98 @@ class OrganizationMember(models.Model):
 
     def __str__(self) -> str:
         return "%s @ %s" % (self.user_id, self.organization_id)
+
+
+class RegionPopulation(models.Model):
+    """The resident population (常住人口) of a region in a year, entered by the bureau so that patents
+    can be counted per 万人 (per 10,000 people)."""
+
+    region = models.ForeignKey("core.Region", on_delete=models.PROTECT, related_name="+", verbose_name="区划")
+    year = models.PositiveSmallIntegerField("年度")
+    population = models.PositiveIntegerField("常住人口（人）")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "常住人口"
+        verbose_name_plural = "常住人口"
+        ordering = ["region", "-year"]
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="population_region_year")]
+
+    def __str__(self) -> str:
+        return "%s %s" % (self.region_id, self.year)
+
+
+class IpCustodyAgreement(DomainModel):
+    """A 知识产权托管 agreement: the bureau's service provider looks after an enterprise's IP for a period
+    (advice, searches, filing applications). The region is the enterprise's; the signed agreement is an
+    attachment of this record."""
+
+    provider = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name="托管服务机构")
+    enterprise = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="custody_agreements", verbose_name="托管企业"
+    )
+    number = models.CharField("协议编号", max_length=40, blank=True)
+    starts_on = models.DateField("托管开始日")
+    ends_on = models.DateField("托管结束日")
+    scope = models.TextField("托管服务范围", blank=True)
+
+    class Meta:
+        verbose_name = "知识产权托管协议"
+        verbose_name_plural = "知识产权托管协议"
+        ordering = ["-starts_on", "-id"]
+
+    def __str__(self) -> str:
+        return "%s 托管协议（%s 至 %s）" % (self.enterprise, self.starts_on, self.ends_on)
+
+
+class IpCustodyService(DomainModel):
+    """One service delivered under a custody agreement (咨询、检索、代理申请、培训…), optionally linked to
+    the IP record it produced (an application filed)."""
+
+    agreement = models.ForeignKey(
+        IpCustodyAgreement, on_delete=models.PROTECT, related_name="services", verbose_name="托管协议"
+    )
+    kind = models.CharField("服务类型", max_length=20, choices=CustodyServiceKind.choices)
+    served_on = models.DateField("服务日期")
+    description = models.CharField("服务内容", max_length=300)
+    ip = models.ForeignKey(
+        IntellectualProperty,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="相关知识产权",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = "托管服务记录"
+        verbose_name_plural = "托管服务记录"
+        ordering = ["-served_on", "-id"]
+
+    def __str__(self) -> str:
+        return "%s %s" % (self.get_kind_display(), self.served_on)
+
+
+class IpCase(DomainModel):
+    """An IP enforcement or promotion record: a case referred (维权案件移送) or a promotion event such as
+    世界知识产权日 (recorded in the outreach module; ``activity_ref`` points there, e.g.
+    ``outreach.activity:12``)."""
+
+    kind = models.CharField("类别", max_length=20, choices=IpCaseKind.choices)
+    title = models.CharField("名称", max_length=200)
+    occurred_on = models.DateField("日期")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name="涉及单位", null=True, blank=True
+    )
+    referred_to = models.CharField("移送（承办）单位", max_length=100, blank=True)
+    outcome = models.CharField("结果", max_length=300, blank=True)
+    activity_ref = models.CharField("科普活动", max_length=60, blank=True, help_text="如 outreach.activity:12。")
+    participants = models.PositiveIntegerField("参加人数", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "知识产权保护与宣传"
+        verbose_name_plural = "知识产权保护与宣传"
+        ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -16,9 +16,26 @@ from kejiju.orgs.panels import register_organization_panel
 VIEW = ("orgs.view_organization", "orgs.view_qualification", "orgs.view_intellectualproperty")
 EDIT = ("orgs.add_organization", "orgs.change_organization", "orgs.import_organization")
 
-grant((Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN), *VIEW, *EDIT, "orgs.merge_organization")
-grant(Role.BUREAU_STAFF, *VIEW, *EDIT)
-grant((Role.BUREAU_LEADER, Role.TOWN_STATION), *VIEW)
+IP_VIEW = (
+    "orgs.view_ipcustodyagreement",
+    "orgs.view_ipcustodyservice",
+    "orgs.view_ipcase",
+    "orgs.view_regionpopulation",
+)
+IP_EDIT = (
+    "orgs.change_intellectualproperty",
+    "orgs.import_intellectualproperty",
+    "orgs.subsidize_intellectualproperty",
+    "orgs.change_regionpopulation",
+    "orgs.add_ipcustodyagreement",
+    "orgs.change_ipcustodyagreement",
+    "orgs.add_ipcase",
+    "orgs.change_ipcase",
+)
+
+grant((Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN), *VIEW, *EDIT, *IP_VIEW, *IP_EDIT, "orgs.merge_organization")
+grant(Role.BUREAU_STAFF, *VIEW, *EDIT, *IP_VIEW, *IP_EDIT)
+grant((Role.BUREAU_LEADER, Role.TOWN_STATION), *VIEW, *IP_VIEW)
 
 register_nav(
     "orgs",
@@ -78,6 +95,34 @@ register_region_counter(
 register_history_model("organization", "orgs.Organization", "单位")
 register_history_model("qualification", "orgs.Qualification", "资质")
 register_history_model("intellectualproperty", "orgs.IntellectualProperty", "知识产权")
+register_history_model("ipcustodyagreement", "orgs.IpCustodyAgreement", "知识产权托管协议")
+register_history_model("ipcase", "orgs.IpCase", "知识产权保护与宣传")
+
+register_nav(
+    "ip",
+    "知识产权",
+    "lightbulb",
+    110,
+    [
+        NavItem("知识产权列表", "orgs:ip_list", "orgs.view_intellectualproperty", "list-ul"),
+        NavItem("专利统计", "orgs:ip_stats", "orgs.view_intellectualproperty", "bar-chart"),
+        NavItem("导入知识产权", "orgs:ip_import", "orgs.import_intellectualproperty", "upload"),
+        NavItem("知识产权托管", "orgs:custody_list", "orgs.view_ipcustodyagreement", "briefcase"),
+        NavItem("保护与宣传", "orgs:ip_case_list", "orgs.view_ipcase", "shield-check"),
+    ],
+)
+
+
+def _custody_panel(user: Any, organization: Any) -> dict[str, Any] | None:
+    from kejiju.orgs import selectors
+    from kejiju.orgs.permissions import can_add_custody, can_view_custody
+
+    if not can_view_custody(user):
+        return None
+    agreements = list(selectors.custody_list(user=user, filters={"enterprise": organization.pk}))
+    if not agreements and not can_add_custody(user):
+        return None
+    return {"agreements": agreements, "can_add": can_add_custody(user)}
 
 
 def _qualification_panel(user: Any, organization: Any) -> dict[str, Any] | None:
@@ -109,3 +154,4 @@ register_organization_panel(
     "资质", "orgs/panel_qualifications.html", _qualification_panel, order=10, key="qualifications"
 )
 register_organization_panel("知识产权", "orgs/panel_ip.html", _ip_panel, order=20, key="ip")
+register_organization_panel("知识产权托管", "orgs/panel_custody.html", _custody_panel, order=25, key="custody")

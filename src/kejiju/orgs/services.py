@@ -22,7 +22,7 @@ from kejiju.core.permissions import can_act, can_manage_region
 from kejiju.engines.contact import is_phone, normalize_phone
 from kejiju.engines.idcodes import check_credit_code, normalize_region_code
 from kejiju.engines.pinyin import name_initials
-from kejiju.orgs import actions
+from kejiju.orgs import actions, ipnumbers
 from kejiju.orgs.choices import IP_CLASS_OF_TYPE, IpStatus, IpType, OrgType, QualificationKind, QualificationLevel
 from kejiju.orgs.models import (
     IntellectualProperty,
@@ -375,23 +375,34 @@ def qualification_save(
     return obj
 
 
-_PATENT_NUMBER = re.compile(r"^(?:ZL)?(?:\d{4}[1-3]\d{7}|\d{2}[1-3]\d{5})\.?[0-9X]$", re.IGNORECASE)
-
-
 def check_ip_number(ip_type: str, number: str) -> str | None:
-    """A Chinese reason when a patent application number has the wrong shape (CN: year + type digit 1/2/3
-    + serial + check, e.g. 202310123456.7 or ZL202310123456.7); other IP types only need a number."""
-    if ip_type in (IpType.INVENTION, IpType.UTILITY, IpType.DESIGN, IpType.DEFENSE_PATENT):
-        if not _PATENT_NUMBER.match(number.replace(" ", "")):
-            return "专利申请号“%(n)s”格式不正确，应如 202310123456.7。" % {"n": number}
-    return None
+    """A Chinese reason when an application or registration number does not fit its type: a CN patent
+    application number needs its shape (year + type digit matching the type + serial), and the right
+    check digit (202320123456.1, or ZL202320123456.1); a software copyright 2023SR0123456; a plant variety
+    CNA…; other types only need a number. See :mod:`kejiju.orgs.ipnumbers`."""
+    return ipnumbers.check_number(ip_type, ipnumbers.normalize_ip_number(number))
+
+
+def _ip_owner_region(actor: Any, organization: Organization | None, person: Any) -> str:
+    """The region of an IP record (its organization's, else the individual owner's), after the actor's
+    right to change it is checked."""
+    if organization is not None:
+        _check_perm(actor, "orgs.change_organization", organization)
+        return str(organization.region_id)
+    if person is None:
+        raise BusinessError("请选择权利人单位或填写个人权利人。", code="required", field="organization")
+    _check_perm(actor, "orgs.change_intellectualproperty")
+    region = str(getattr(person, "region_id", "") or "")
+    if actor is not None and not can_manage_region(actor, region):
+        raise BusinessError("个人权利人所在区划不在您的管辖范围内。", code="out_of_scope", field="person")
+    return region
 
 
 @transaction.atomic
 def ip_save(
     *,
     actor: Any,
-    organization: Organization,
+    organization: Organization | None,
     ip_type: str,
     title: str,
     number: str,
@@ -400,38 +411,61 @@ def ip_save(
     status: str = IpStatus.APPLIED,
     owners: str = "",
     ip: IntellectualProperty | None = None,
+    person: Any = None,
 ) -> IntellectualProperty:
-    """Add (or correct) an intellectual-property record. Class I/II follows from the type; the grant date
-    may not precede the application date; a granted record needs its grant date; one record per number."""
-    _check_perm(actor, "orgs.change_organization", organization)
+    """Add (or correct) an intellectual-property record of an organization, or of a person (``person``,
+    obtained through ``kejiju.people.services.person_ensure``) for an individual's patent. Class I/II
+    follows from the type; the number must fit the type (:func:`check_ip_number`) and is stored in its
+    canonical form; the grant date may not precede the application date nor lie in the future; a granted
+    record needs its grant date; one record per type and number (a duplicate is refused, naming the
+    owner already holding it). Raises :class:`BusinessError`."""
+    region = _ip_owner_region(actor, organization, person)
     if ip_type not in IpType.values:
         raise BusinessError("知识产权类型无效。", code="invalid", field="ip_type")
     if status not in IpStatus.values:
         raise BusinessError("状态无效。", code="invalid", field="status")
-    title, number = (title or "").strip(), (number or "").strip().upper()
+    title, number = (title or "").strip(), ipnumbers.normalize_ip_number(number or "")
     if not title:
         raise BusinessError("请填写名称。", code="required", field="title")
     if not number:
         raise BusinessError("请填写申请号或登记号。", code="required", field="number")
-    reason = check_ip_number(ip_type, number)
+    reason = ipnumbers.check_number(ip_type, number)
     if reason:
         raise BusinessError(reason, code="invalid", field="number")
+    number = ipnumbers.canonical_number(ip_type, number)
     _dates_in_order(applied_on, granted_on, "授权日不能早于申请日。", "granted_on")
+    today = date.today()
+    if applied_on and applied_on > today:
+        raise BusinessError("申请日不能晚于今天。", code="invalid", field="applied_on")
+    if granted_on and granted_on > today:
+        raise BusinessError("授权日不能晚于今天。", code="invalid", field="granted_on")
     if status == IpStatus.GRANTED and granted_on is None:
         raise BusinessError("已授权的知识产权须填写授权日。", code="required", field="granted_on")
     clash = IntellectualProperty.objects.filter(ip_type=ip_type, number=number)
     if ip is not None:
         clash = clash.exclude(pk=ip.pk)
-    if clash.exists():
-        raise BusinessError("“%(n)s”已登记，不能重复录入。" % {"n": number}, code="duplicate", field="number")
-    obj = ip or IntellectualProperty(organization=organization)
-    obj.region_id = organization.region_id
+    existing = clash.select_related("organization", "person").first()
+    if existing is not None:
+        holder = existing.organization or existing.person or ""
+        raise BusinessError(
+            "“%(n)s”已登记（权利人：%(o)s），不能重复录入。" % {"n": number, "o": holder},
+            code="duplicate",
+            field="number",
+        )
+    obj = ip or IntellectualProperty()
+    obj.organization, obj.person = organization, person
+    obj.region_id = region
     obj.ip_type, obj.ip_class = ip_type, IP_CLASS_OF_TYPE[ip_type]
     obj.title, obj.number, obj.applied_on, obj.granted_on = title[:200], number, applied_on, granted_on
     obj.status, obj.owners = status, owners.strip()[:200]
     with acting(actor):
         obj.save()
-    log_operation(actor=actor, action=actions.IP_SAVE, target=obj, extra={"organization": organization.pk})
+    log_operation(
+        actor=actor,
+        action=actions.IP_SAVE,
+        target=obj,
+        extra={"organization": organization.pk if organization else None, "person": getattr(person, "pk", None)},
+    )
     return obj
 
 
@@ -460,7 +494,10 @@ def ip_archive(*, actor: Any, ip: IntellectualProperty, archived: bool = True) -
     restored record cannot clash). Raises :class:`BusinessError` without the right to change the
     organization."""
     obj = IntellectualProperty.objects.select_for_update().get(pk=ip.pk)
-    _check_perm(actor, "orgs.change_organization", obj.organization)
+    if obj.organization is not None:
+        _check_perm(actor, "orgs.change_organization", obj.organization)
+    else:
+        _check_perm(actor, "orgs.change_intellectualproperty", obj)
     obj.is_archived = archived
     with acting(actor):
         obj.save(update_fields=["is_archived", "updated_at"])
@@ -501,3 +538,249 @@ def organization_member_remove(*, actor: Any, organization: Organization, user: 
     deleted, _ = OrganizationMember.objects.filter(organization=organization, user=user).delete()
     if deleted:
         log_operation(actor=actor, action=actions.MEMBER_REMOVE, target=organization, extra={"user": user.pk})
+
+
+# ------------------------------------------------------------------ IP owners, population, custody, cases
+
+
+def ip_person_ensure(*, actor: Any, data: dict[str, Any]) -> Any:
+    """The individual owner of a patent as a ``people.Person`` (found by document or registered), the way
+    every app obtains a person. Raises :class:`RowErrors` naming ``id_number`` or ``name``."""
+    from kejiju.people.services import person_ensure
+
+    return person_ensure(actor=actor, data=data)
+
+
+@transaction.atomic
+def population_set(*, actor: Any, region: Any, year: int, population: int) -> Any:
+    """Enter (or correct) the resident population of a region in a year, the base of 每万人专利数.
+    Needs ``orgs.change_regionpopulation`` and the region in the actor's scope; 1900 ≤ year ≤ 2100 and a
+    population of 1 to 200,000,000. Raises :class:`BusinessError`."""
+    from kejiju.orgs.models import RegionPopulation
+
+    code = str(getattr(region, "code", region) or "")
+    _check_perm(actor, "orgs.change_regionpopulation")
+    if not code or not Region.objects.filter(code=code).exists():
+        raise BusinessError("区划不存在。", code="invalid", field="region")
+    if actor is not None and not can_manage_region(actor, code):
+        raise BusinessError("所选区划不在您的管辖范围内。", code="out_of_scope", field="region")
+    if not isinstance(year, int) or not 1900 <= year <= 2100:
+        raise BusinessError("年度应在 1900 至 2100 之间。", code="invalid", field="year")
+    if not isinstance(population, int) or not 0 < population <= 200_000_000:
+        raise BusinessError("常住人口应为 1 至 2 亿之间的整数（单位：人）。", code="invalid", field="population")
+    obj, _ = RegionPopulation.objects.update_or_create(region_id=code, year=year, defaults={"population": population})
+    log_operation(
+        actor=actor, action=actions.POPULATION_SET, region=code, extra={"year": year, "population": population}
+    )
+    return obj
+
+
+@transaction.atomic
+def custody_agreement_save(
+    *,
+    actor: Any,
+    provider: Organization,
+    enterprise: Organization,
+    starts_on: date,
+    ends_on: date,
+    scope: str = "",
+    number: str = "",
+    agreement: Any = None,
+) -> Any:
+    """Record (or correct) an IP custody agreement (知识产权托管协议) between the bureau's service provider
+    and an enterprise. The enterprise must be in the actor's scope and not merged; provider ≠ enterprise;
+    the end may not precede the start; one enterprise has no two agreements with the same provider over
+    overlapping periods. Raises :class:`BusinessError`."""
+    from kejiju.orgs.models import IpCustodyAgreement
+
+    perm = "orgs.change_ipcustodyagreement" if agreement is not None else "orgs.add_ipcustodyagreement"
+    _check_perm(actor, perm, enterprise)
+    if provider is None:
+        raise BusinessError("请选择托管服务机构。", code="required", field="provider")
+    if enterprise is None:
+        raise BusinessError("请选择托管企业。", code="required", field="enterprise")
+    if provider.pk == enterprise.pk:
+        raise BusinessError("托管服务机构与托管企业不能是同一单位。", code="invalid", field="enterprise")
+    for org, fld in ((provider, "provider"), (enterprise, "enterprise")):
+        if org.merged_into_id or org.is_archived:
+            raise BusinessError("“%(n)s”已合并或归档。" % {"n": org.name}, code="invalid", field=fld)
+    if starts_on is None:
+        raise BusinessError("请填写托管开始日。", code="required", field="starts_on")
+    if ends_on is None:
+        raise BusinessError("请填写托管结束日。", code="required", field="ends_on")
+    _dates_in_order(starts_on, ends_on, "托管结束日不能早于开始日。", "ends_on")
+    overlap = IpCustodyAgreement.objects.filter(
+        provider=provider, enterprise=enterprise, is_archived=False, starts_on__lte=ends_on, ends_on__gte=starts_on
+    )
+    if agreement is not None:
+        overlap = overlap.exclude(pk=agreement.pk)
+    if overlap.exists():
+        raise BusinessError("该企业在这段时间内已有同一机构的托管协议。", code="duplicate", field="starts_on")
+    obj = agreement or IpCustodyAgreement()
+    obj.provider, obj.enterprise, obj.region_id = provider, enterprise, enterprise.region_id
+    obj.starts_on, obj.ends_on = starts_on, ends_on
+    obj.scope, obj.number = (scope or "").strip()[:2000], (number or "").strip()[:40]
+    with acting(actor):
+        obj.save()
+    log_operation(actor=actor, action=actions.CUSTODY_SAVE, target=obj, extra={"organization": enterprise.pk})
+    return obj
+
+
+@transaction.atomic
+def custody_service_add(
+    *,
+    actor: Any,
+    agreement: Any,
+    kind: str,
+    served_on: date,
+    description: str,
+    ip: IntellectualProperty | None = None,
+) -> Any:
+    """Record a service delivered under a custody agreement. The date must lie within the agreement's
+    period and not in the future; a linked IP record must belong to the enterprise. Raises
+    :class:`BusinessError`."""
+    from kejiju.orgs.choices import CustodyServiceKind
+    from kejiju.orgs.models import IpCustodyService
+
+    _check_perm(actor, "orgs.change_ipcustodyagreement", agreement)
+    if kind not in CustodyServiceKind.values:
+        raise BusinessError("服务类型无效。", code="invalid", field="kind")
+    if served_on is None:
+        raise BusinessError("请填写服务日期。", code="required", field="served_on")
+    if not agreement.starts_on <= served_on <= agreement.ends_on:
+        raise BusinessError(
+            "服务日期应在托管期内（%(a)s 至 %(b)s）。" % {"a": agreement.starts_on, "b": agreement.ends_on},
+            code="invalid",
+            field="served_on",
+        )
+    if served_on > date.today():
+        raise BusinessError("服务日期不能晚于今天。", code="invalid", field="served_on")
+    description = (description or "").strip()
+    if not description:
+        raise BusinessError("请填写服务内容。", code="required", field="description")
+    if ip is not None and ip.organization_id != agreement.enterprise_id:
+        raise BusinessError("所选知识产权不属于托管企业。", code="invalid", field="ip")
+    obj = IpCustodyService(
+        agreement=agreement,
+        region_id=agreement.region_id,
+        kind=kind,
+        served_on=served_on,
+        description=description[:300],
+        ip=ip,
+    )
+    with acting(actor):
+        obj.save()
+    log_operation(
+        actor=actor,
+        action=actions.CUSTODY_SERVICE_ADD,
+        target=obj,
+        extra={"organization": agreement.enterprise_id, "agreement": agreement.pk},
+    )
+    return obj
+
+
+@transaction.atomic
+def ip_case_save(
+    *,
+    actor: Any,
+    region: Any,
+    kind: str,
+    title: str,
+    occurred_on: date,
+    organization: Organization | None = None,
+    referred_to: str = "",
+    outcome: str = "",
+    activity_ref: str = "",
+    participants: int | None = None,
+    case: Any = None,
+) -> Any:
+    """Record an IP enforcement case referred, a mediation, or a promotion event (世界知识产权日); a
+    promotion held through the outreach module keeps its reference (``outreach.activity:12``) instead of
+    re-entering it. Raises :class:`BusinessError`."""
+    from kejiju.orgs.choices import IpCaseKind
+    from kejiju.orgs.models import IpCase
+
+    code = str(getattr(region, "code", region) or "")
+    _check_perm(actor, "orgs.change_ipcase" if case is not None else "orgs.add_ipcase")
+    if not code or not Region.objects.filter(code=code).exists():
+        raise BusinessError("请选择所属区划。", code="required", field="region")
+    if actor is not None and not can_manage_region(actor, code):
+        raise BusinessError("所选区划不在您的管辖范围内。", code="out_of_scope", field="region")
+    if kind not in IpCaseKind.values:
+        raise BusinessError("类别无效。", code="invalid", field="kind")
+    title = (title or "").strip()
+    if not title:
+        raise BusinessError("请填写名称。", code="required", field="title")
+    if occurred_on is None:
+        raise BusinessError("请填写日期。", code="required", field="occurred_on")
+    if occurred_on > date.today():
+        raise BusinessError("日期不能晚于今天。", code="invalid", field="occurred_on")
+    activity_ref = (activity_ref or "").strip()
+    if activity_ref and not re.fullmatch(r"[a-z_]+\.[a-z_]+:\d{1,18}", activity_ref):
+        raise BusinessError("科普活动引用格式应如 outreach.activity:12。", code="invalid", field="activity_ref")
+    if participants is not None and not 0 <= participants <= 10_000_000:
+        raise BusinessError("参加人数不合理。", code="invalid", field="participants")
+    obj = case or IpCase()
+    obj.region_id, obj.kind, obj.title, obj.occurred_on = code, kind, title[:200], occurred_on
+    obj.organization, obj.referred_to, obj.outcome = organization, referred_to.strip()[:100], outcome.strip()[:300]
+    obj.activity_ref, obj.participants = activity_ref, participants
+    with acting(actor):
+        obj.save()
+    log_operation(
+        actor=actor,
+        action=actions.IP_CASE_SAVE,
+        target=obj,
+        extra={"organization": organization.pk if organization else None},
+    )
+    return obj
+
+
+#: The 专利资助 policy code this module applies (versioned in the cultivation subsidy ledger).
+PATENT_SUBSIDY_POLICY = "ip.patent_subsidy"
+
+
+def _cultivation_services() -> Any:
+    """The cultivation module's subsidy services, or ``None`` while that module has none (the subsidy then
+    cannot be requested — there is one subsidy ledger, never a second one here)."""
+    try:
+        from kejiju.cultivation import services as cultivation_services
+    except ImportError:
+        return None
+    if not hasattr(cultivation_services, "subsidy_award_create"):
+        return None
+    return cultivation_services
+
+
+def patent_subsidy_available() -> bool:
+    return _cultivation_services() is not None
+
+
+@transaction.atomic
+def ip_subsidy_request(*, actor: Any, ip: IntellectualProperty, year: int | None = None) -> Any:
+    """Put a granted patent of an organization into the subsidy ledger (专利资助) under the versioned
+    ``ip.patent_subsidy`` policy (kind ``per_unit``: an amount per IP type, capped); approval, publicity and
+    payment happen in that ledger. Raises :class:`BusinessError` when the record is not a granted patent
+    of an organization, or the ledger is not available."""
+    _check_perm(actor, "orgs.subsidize_intellectualproperty", ip)
+    cultivation = _cultivation_services()
+    if cultivation is None:
+        raise BusinessError("专利资助台账（企业培育模块）尚未启用。", code="unavailable")
+    if ip.organization is None:
+        raise BusinessError("个人专利不在单位专利资助范围内。", code="invalid", field="organization")
+    if ip.status != IpStatus.GRANTED or ip.granted_on is None:
+        raise BusinessError("只有已授权的知识产权可以申报资助。", code="invalid", field="status")
+    award = cultivation.subsidy_award_create(
+        actor=actor,
+        policy_code=PATENT_SUBSIDY_POLICY,
+        organization=ip.organization,
+        year=year or ip.granted_on.year,
+        inputs={"counts": {ip.ip_type: 1}, "ip_type": ip.ip_type, "number": ip.number},
+        source="orgs.ip:%d" % ip.pk,
+    )
+    log_operation(
+        actor=actor,
+        action=actions.IP_SUBSIDY,
+        target=ip,
+        extra={"organization": ip.organization_id, "award": getattr(award, "pk", None)},
+    )
+    return award

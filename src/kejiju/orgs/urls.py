@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kejiju.orgs import views
+from kejiju.orgs import ip_views, views
 
 app_name = "orgs"
 
@@ -20,4 +20,15 @@ urlpatterns = [
     path("<int:pk>/ip/new/", views.ip_form_view, name="ip_create"),
     path("<int:pk>/ip/<int:ipk>/edit/", views.ip_form_view, name="ip_edit"),
     path("<int:pk>/ip/<int:ipk>/archive/", views.ip_archive_view, name="ip_archive"),
+    path("ip/", ip_views.ip_list_view, name="ip_list"),
+    path("ip/stats/", ip_views.ip_stats_view, name="ip_stats"),
+    path("ip/population/", ip_views.population_view, name="ip_population"),
+    path("ip/import/", ip_views.ip_import_view, name="ip_import"),
+    path("ip/<int:pk>/", ip_views.ip_detail_view, name="ip_detail"),
+    path("ip/<int:pk>/subsidy/", ip_views.ip_subsidy_view, name="ip_subsidy"),
+    path("ip/custody/", ip_views.custody_list_view, name="custody_list"),
+    path("ip/custody/new/", ip_views.custody_create_view, name="custody_create"),
+    path("ip/custody/<int:pk>/", ip_views.custody_detail_view, name="custody_detail"),
+    path("ip/cases/", ip_views.ip_case_list_view, name="ip_case_list"),
+    path("ip/cases/new/", ip_views.ip_case_create_view, name="ip_case_create"),
 ]

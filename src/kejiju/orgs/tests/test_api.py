@@ -117,7 +117,7 @@ def test_detail_nests_aliases_qualifications_and_ip(api, staff):
         issued_on=date.today() - timedelta(days=1),
         certificate_no="202534118100001",
     )
-    ip_save(actor=staff, organization=org, ip_type="invention", title="一种育秧方法", number="202310123456.7")
+    ip_save(actor=staff, organization=org, ip_type="invention", title="一种育秧方法", number="202310123456.6")
     body = api.get(detail(org)).json()
     assert body["name"] == "天长市新名有限公司"
     assert [a["name"] for a in body["aliases"]] == ["天长市旧名有限公司"]

@@ -16,7 +16,7 @@ from kejiju.orgs.services import (
     organization_member_add,
     organization_member_remove,
 )
-from kejiju.orgs.tests.test_api import data
+from kejiju.orgs.testing import organization_data as data
 
 
 @pytest.fixture

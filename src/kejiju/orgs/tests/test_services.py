@@ -115,7 +115,7 @@ def test_merge_moves_records_and_logs(regions, make_user, staff):
         organization=dup,
         ip_type="invention",
         title="一种水稻育秧方法",
-        number="202310123456.7",
+        number="202310123456.6",
         applied_on=date(2023, 1, 5),
     )
     with pytest.raises(BusinessError):

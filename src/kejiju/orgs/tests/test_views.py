@@ -180,7 +180,7 @@ def test_detail_shows_qualifications_ip_aliases_and_operations(client, staff, ad
         organization=org,
         ip_type="invention",
         title="一种水稻育秧方法",
-        number="202310123456.7",
+        number="202310123456.6",
         applied_on=date(2023, 1, 5),
     )
     ip_save(actor=staff, organization=org, ip_type="software", title="农机调度软件", number="2024SR0123456")
@@ -412,7 +412,7 @@ def test_ip_add_with_errors_then_edit_and_archive(client, staff):
     assert ip.ip_class == "II"
     client.post(
         reverse("orgs:ip_edit", args=[org.pk, ip.pk]),
-        {"ip_type": "invention", "title": "一种播种机", "number": "202310123456.7", "status": "applied"},
+        {"ip_type": "invention", "title": "一种播种机", "number": "202310123456.6", "status": "applied"},
     )
     ip.refresh_from_db()
     assert ip.ip_class == "I"

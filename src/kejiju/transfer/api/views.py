@@ -1,0 +1,292 @@
+"""The technology-transfer API under ``/api/v1/transfer/``: demands (list, post, detail, ranked
+suggestions), achievements, matches and technology contracts. Reads through the region-scoped selectors;
+input serializer → service → output serializer; never a 500 on bad input."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from kejiju.core.api.serializers import MAX_ID
+from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input
+from kejiju.core.errors import RowErrors
+from kejiju.transfer import selectors, services
+from kejiju.transfer.api.serializers import (
+    AchievementSerializer,
+    ContractCreateSerializer,
+    ContractSerializer,
+    DemandCreateSerializer,
+    DemandSerializer,
+    MatchSerializer,
+    SuggestionSerializer,
+)
+from kejiju.transfer.models import Achievement, Match, TechContract, TechDemand
+
+TAGS = ["成果转化"]
+_ID_RE = re.compile(r"[0-9]{1,19}")
+
+
+def _pk(value: str, message: str) -> int:
+    if not _ID_RE.fullmatch(value) or not 0 < int(value) <= MAX_ID:
+        raise Http404(message)
+    return int(value)
+
+
+def _params(request: Request, names: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for name in names:
+        value = str(request.query_params.get(name, ""))[:64]
+        out[name] = value if value.isprintable() else ""
+    return out
+
+
+def _staff_or_poster(request: Request) -> None:
+    """Staff with the view permission, or an organization account that posts demands; else 403."""
+    user = request.user
+    if not (user.has_perm("transfer.view_techdemand") or user.has_perm("transfer.post_techdemand")):
+        raise PermissionDenied
+
+
+def _id_param(label: str) -> OpenApiParameter:
+    return OpenApiParameter("id", int, OpenApiParameter.PATH, description=label)
+
+
+class DemandListView(ApiView):
+    serializer_class = DemandSerializer
+    required_perms = {"GET": "transfer.view_techdemand"}  # POST: the service checks (staff or the enterprise's account)
+
+    def get_queryset(self) -> Any:
+        return TechDemand.objects.none()
+
+    @extend_schema(
+        operation_id="transfer_demands_list",
+        tags=TAGS,
+        summary="技术需求列表",
+        parameters=[
+            OpenApiParameter("q", str, description="关键词。"),
+            OpenApiParameter("field", str, description="技术领域。"),
+            OpenApiParameter("status", str, description="状态。"),
+        ],
+        responses={200: DemandSerializer(many=True), **LIST_ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        qs = selectors.demand_list(user=request.user, filters=_params(request, ("q", "field", "status"))).order_by(
+            "-pk"
+        )
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(DemandSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="transfer_demands_create",
+        tags=TAGS,
+        summary="发布技术需求",
+        description="单位用户为本单位、科技局工作人员为辖区内企业发布技术需求；有误时答 400，不做任何修改。",
+        request=DemandCreateSerializer,
+        responses={201: DemandSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        from kejiju.orgs.selectors import organization_get, organizations_of_user
+
+        data = parse_input(DemandCreateSerializer, request)
+        pk = data.pop("enterprise")
+        enterprise = organizations_of_user(user=request.user).filter(pk=pk).first()
+        if enterprise is None:
+            try:
+                enterprise = organization_get(user=request.user, pk=pk)
+            except Http404:
+                raise RowErrors({"enterprise": ["需求单位不存在或不在您的范围内。"]}) from None
+        demand = services.demand_save(actor=request.user, enterprise=enterprise, data=data)
+        return Response(DemandSerializer(demand).data, status=status.HTTP_201_CREATED)
+
+
+class DemandDetailView(ApiView):
+    serializer_class = DemandSerializer
+    required_perms: dict[str, str] = {}
+
+    def get_queryset(self) -> Any:
+        return TechDemand.objects.none()
+
+    @extend_schema(
+        operation_id="transfer_demands_retrieve",
+        tags=TAGS,
+        summary="技术需求详情",
+        parameters=[_id_param("技术需求 id。")],
+        responses={200: DemandSerializer, **DETAIL_ERRORS},
+    )
+    def get(self, request: Request, id: str) -> Response:
+        _staff_or_poster(request)
+        return Response(DemandSerializer(selectors.demand_get(user=request.user, pk=_pk(id, "技术需求不存在。"))).data)
+
+
+class DemandSuggestionsView(ApiView):
+    serializer_class = SuggestionSerializer
+    required_perms: dict[str, str] = {}
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return TechDemand.objects.none()
+
+    @extend_schema(
+        operation_id="transfer_demands_suggestions",
+        tags=TAGS,
+        summary="需求的推荐成果与专家",
+        description="按文本相似度与技术领域排序的推荐，附理由（共同关键词、领域是否相同）；专家推荐仅对工作人员提供。",
+        parameters=[_id_param("技术需求 id。")],
+        responses={200: SuggestionSerializer(many=True), **DETAIL_ERRORS},
+    )
+    def get(self, request: Request, id: str) -> Response:
+        from kejiju.transfer.permissions import can_manage_match
+
+        _staff_or_poster(request)
+        demand = selectors.demand_get(user=request.user, pk=_pk(id, "技术需求不存在。"))
+        rows = [
+            {"kind": "achievement", "id": s.obj.pk, "title": s.obj.title, **_why(s)}
+            for s in selectors.achievement_suggestions(demand=demand)
+        ]
+        if can_manage_match(request.user, demand):
+            rows += [
+                {"kind": "expert", "id": s.obj.pk, "title": s.obj.name, **_why(s)}
+                for s in selectors.expert_suggestions(user=request.user, demand=demand)
+            ]
+        return Response(SuggestionSerializer(rows, many=True).data)
+
+
+def _why(s: Any) -> dict[str, Any]:
+    return {
+        "score": s.score,
+        "explanation": s.explanation,
+        "shared_terms": list(s.shared_terms),
+        "field_match": s.field_match,
+        "listed": s.listed,
+    }
+
+
+class AchievementListView(ApiView):
+    serializer_class = AchievementSerializer
+    required_perms = {"GET": "transfer.view_achievement"}
+
+    def get_queryset(self) -> Any:
+        return Achievement.objects.none()
+
+    @extend_schema(
+        operation_id="transfer_achievements_list",
+        tags=TAGS,
+        summary="科技成果列表",
+        parameters=[
+            OpenApiParameter("q", str, description="关键词。"),
+            OpenApiParameter("field", str, description="技术领域。"),
+        ],
+        responses={200: AchievementSerializer(many=True), **LIST_ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        qs = selectors.achievement_list(user=request.user, filters=_params(request, ("q", "field"))).order_by("-pk")
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(AchievementSerializer(page, many=True).data)
+
+
+class AchievementDetailView(ApiView):
+    serializer_class = AchievementSerializer
+    required_perms = {"GET": "transfer.view_achievement"}
+
+    def get_queryset(self) -> Any:
+        return Achievement.objects.none()
+
+    @extend_schema(
+        operation_id="transfer_achievements_retrieve",
+        tags=TAGS,
+        summary="科技成果详情",
+        parameters=[_id_param("科技成果 id。")],
+        responses={200: AchievementSerializer, **DETAIL_ERRORS},
+    )
+    def get(self, request: Request, id: str) -> Response:
+        obj = selectors.achievement_get(user=request.user, pk=_pk(id, "科技成果不存在。"))
+        return Response(AchievementSerializer(obj).data)
+
+
+class MatchListView(ApiView):
+    serializer_class = MatchSerializer
+    required_perms = {"GET": "transfer.view_match"}
+
+    def get_queryset(self) -> Any:
+        return Match.objects.none()
+
+    @extend_schema(
+        operation_id="transfer_matches_list",
+        tags=TAGS,
+        summary="成果对接列表",
+        parameters=[
+            OpenApiParameter("status", str, description="状态。"),
+            OpenApiParameter("kind", str, description="对接类型。"),
+        ],
+        responses={200: MatchSerializer(many=True), **LIST_ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        qs = selectors.match_list(user=request.user, filters=_params(request, ("status", "kind"))).order_by("-pk")
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(MatchSerializer(page, many=True).data)
+
+
+class ContractListView(ApiView):
+    serializer_class = ContractSerializer
+    required_perms = {"GET": "transfer.view_techcontract", "POST": "transfer.add_techcontract"}
+
+    def get_queryset(self) -> Any:
+        return TechContract.objects.none()
+
+    @extend_schema(
+        operation_id="transfer_contracts_list",
+        tags=TAGS,
+        summary="技术合同列表",
+        parameters=[
+            OpenApiParameter("q", str, description="关键词。"),
+            OpenApiParameter("contract_type", str, description="合同类型。"),
+            OpenApiParameter("year", int, description="登记年度。"),
+        ],
+        responses={200: ContractSerializer(many=True), **LIST_ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        filters = _params(request, ("q", "contract_type", "year"))
+        qs = selectors.contract_list(user=request.user, filters=filters).order_by("-registered_on", "-pk")
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(ContractSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="transfer_contracts_create",
+        tags=TAGS,
+        summary="技术合同登记",
+        description="登记一份技术合同；登记编号不能重复，成交额须精确到分（三位小数会被拒绝）。有误时答 400，不做任何修改。",
+        request=ContractCreateSerializer,
+        responses={201: ContractSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse_input(ContractCreateSerializer, request)
+        region = data.pop("region")
+        contract = services.contract_register(actor=request.user, region=region, data=data)
+        return Response(ContractSerializer(contract).data, status=status.HTTP_201_CREATED)
+
+
+class ContractDetailView(ApiView):
+    serializer_class = ContractSerializer
+    required_perms = {"GET": "transfer.view_techcontract"}
+
+    def get_queryset(self) -> Any:
+        return TechContract.objects.none()
+
+    @extend_schema(
+        operation_id="transfer_contracts_retrieve",
+        tags=TAGS,
+        summary="技术合同详情",
+        parameters=[_id_param("技术合同 id。")],
+        responses={200: ContractSerializer, **DETAIL_ERRORS},
+    )
+    def get(self, request: Request, id: str) -> Response:
+        return Response(
+            ContractSerializer(selectors.contract_get(user=request.user, pk=_pk(id, "技术合同不存在。"))).data
+        )

@@ -1,0 +1,147 @@
+"""Intellectual property in a real browser: staff import a patent list (bad rows explained, nothing
+stored), import the fixed list, see the counts by town and type with 每万人, and record an IP custody
+agreement with a service."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+import pytest
+import xlsxwriter
+from playwright.sync_api import expect
+
+from kejiju.core.testing.factories import region, role_user
+from kejiju.engines.idcodes import make_credit_code, make_org_code
+from kejiju.orgs import services
+from kejiju.orgs.importers import IP_IMPORTER
+from kejiju.orgs.ipnumbers import make_patent_number
+from kejiju.orgs.models import IntellectualProperty, IpCustodyService
+
+pytestmark = pytest.mark.e2e
+
+YEAR = date.today().year - 1
+
+
+def _workbook(orgs: list[Any], bad: bool) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, IP_IMPORTER.headers())
+    kinds = [("发明专利", "1"), ("实用新型专利", "2"), ("实用新型专利", "2"), ("外观设计专利", "3")]
+    for i in range(12):
+        label, digit = kinds[i % 4]
+        number = make_patent_number(YEAR, digit, 1000 + i)
+        applied, granted, status = f"{YEAR}-03-{i + 1:02d}", "", "申请中"
+        if i % 3 == 0:
+            granted, status = f"{YEAR}-11-{i + 1:02d}", "已授权（有效）"
+        if bad and i == 2:
+            number = number[:-1] + ("0" if number[-1] != "0" else "1")  # wrong check digit → row 4
+        if bad and i == 5:
+            granted, status = f"{YEAR}-01-01", "已授权（有效）"  # grant before application → row 7
+        org = orgs[i % 2]
+        sheet.write_row(
+            i + 1, 0, [label, f"一种农机装置{i}", number, applied, granted, status, org.credit_code, "", "", org.name]
+        )
+    if bad:
+        sheet.write_row(
+            13,
+            0,
+            ["发明专利", "重复", make_patent_number(YEAR, "1", 1000), f"{YEAR}-03-01", "", "", orgs[0].credit_code],
+        )
+    book.close()
+    return buffer.getvalue()
+
+
+def _upload(page: Any, data: bytes) -> None:
+    page.goto("/imports/ip/")
+    page.set_input_files(
+        "input[type=file]",
+        files=[
+            {
+                "name": "专利清单.xlsx",
+                "buffer": data,
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ],
+    )
+    with page.expect_navigation(timeout=60_000):
+        page.get_by_test_id("import-submit").click()
+
+
+def test_import_patents_see_counts_and_record_custody(page: Any, login: Any, tree: dict, screenshot: Any) -> None:
+    region("341181101", "秦栏镇")
+    staff = role_user("bureau_staff", "341181", username="zhuanli", full_name="专利专员")
+    orgs = [
+        services.organization_create(
+            actor=staff,
+            data={
+                "name": name,
+                "credit_code": make_credit_code(f"91{town[:6]}{make_org_code(f'MA{n:06d}')}"),
+                "region": town,
+                "org_type": "enterprise",
+            },
+        )
+        for n, (name, town) in enumerate(
+            [("天长市禾丰农机有限公司", "341181100"), ("天长市秦栏机械有限公司", "341181101")]
+        )
+    ]
+    provider = services.organization_create(
+        actor=staff,
+        data={
+            "name": "天长市知识产权服务中心",
+            "credit_code": make_credit_code(f"52341181{make_org_code('MJ000001')}"),
+            "region": "341181",
+            "org_type": "social",
+        },
+    )
+    login(staff.username)
+
+    _upload(page, _workbook(orgs, bad=True))
+    errors = page.get_by_test_id("import-errors")
+    expect(errors).to_contain_text("校验位错误")
+    expect(errors).to_contain_text("早于申请日")
+    expect(errors).to_contain_text("已登记")
+    expect(page.get_by_test_id("import-confirm")).to_have_count(0)
+    screenshot("ip-import-errors")
+    assert IntellectualProperty.objects.count() == 0
+
+    _upload(page, _workbook(orgs, bad=False))
+    expect(page.get_by_test_id("count-errors")).to_have_text("0")
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation(timeout=60_000):
+        page.get_by_test_id("import-confirm").click()
+    assert IntellectualProperty.objects.count() == 12
+
+    page.goto("/orgs/ip/population/")
+    page.get_by_label("区划").select_option("341181101")
+    page.get_by_label("年度").fill(str(YEAR))
+    page.get_by_label("常住人口（人）").fill("40000")
+    with page.expect_navigation():
+        page.get_by_test_id("form-save").click()
+    page.goto(f"/orgs/ip/stats/?year={YEAR}&region=341181")
+    table = page.get_by_test_id("ip-stats-table")
+    expect(table).to_contain_text("秦栏镇")
+    expect(page.get_by_test_id("applied-total")).to_have_text("12")
+    expect(page.get_by_test_id("granted-total")).to_have_text("4")
+    expect(table.locator("tr", has_text="秦栏镇")).to_contain_text("1.50")  # 6 applications / 4 万人
+    screenshot("ip-stats")
+
+    page.goto("/orgs/ip/custody/new/")
+    page.get_by_label("托管服务机构统一社会信用代码").fill(provider.credit_code)
+    page.get_by_label("托管企业统一社会信用代码").fill(orgs[0].credit_code)
+    page.get_by_label("托管开始日").fill(f"{YEAR}-01-01")
+    page.get_by_label("托管结束日").fill(f"{YEAR + 1}-12-31")
+    page.get_by_label("托管服务范围").fill("专利挖掘、申请代理、检索分析")
+    with page.expect_navigation():
+        page.get_by_test_id("form-save").click()
+    expect(page.get_by_test_id("portfolio")).to_contain_text("发明专利")
+    page.get_by_label("服务类型").select_option("search")
+    page.get_by_label("服务日期").fill(f"{YEAR}-06-01")
+    page.get_by_label("服务内容").fill("开展播种机技术查新检索")
+    with page.expect_navigation():
+        page.get_by_test_id("service-save").click()
+    expect(page.get_by_test_id("custody-services")).to_contain_text("开展播种机技术查新检索")
+    assert IpCustodyService.objects.count() == 1
+    screenshot("ip-custody")
