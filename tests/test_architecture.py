@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC_SURFACE = ("services", "selectors", "permissions", "choices")
+#: What an app may use of another: its services, selectors, permissions and choices, the registries it offers
+#: (people.registry, review.sources, orgs.panels) and the test-data helpers of its ``testing`` module.
+PUBLIC_SURFACE = ("services", "selectors", "permissions", "choices", "registry", "sources", "panels", "testing")
 NOT_APPS = {"config", "engines", "core"}
 
 

@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DEFAULT_TIMEOUT_MS = 15_000
+DEFAULT_TIMEOUT_MS = 30_000
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 

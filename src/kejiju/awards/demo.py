@@ -40,14 +40,12 @@ def _members(rng: Any, n: int) -> list[dict[str, Any]]:
 def awards_demo(ctx: DemoContext) -> None:
     from kejiju.awards import services
     from kejiju.awards.models import AwardCycle
-    from kejiju.orgs.models import Organization
+    from kejiju.orgs.selectors import organization_list
 
     staff = ctx.users.get("county_staff")
     if staff is None:
         return
-    orgs = list(
-        Organization.objects.filter(region__code__startswith=COUNTY_CODE, org_type="enterprise").order_by("pk")[:8]
-    )
+    orgs = list(organization_list(user=staff, filters={"org_type": "enterprise"}).order_by("pk")[:8])
     if len(orgs) < 3:
         return
     rng = ctx.rng_for("awards", COUNTY_CODE)

@@ -30,7 +30,7 @@ from kejiju.core.errors import BusinessError, RowErrors
 from kejiju.core.models import OperationLog
 from kejiju.engines.idcodes import make_id_number
 from kejiju.orgs.services import organization_create, organization_member_add
-from kejiju.orgs.tests.test_api import data as org_data
+from kejiju.orgs.testing import organization_data as org_data
 from kejiju.review.sources import ReviewOutcome, review_source
 
 GRADES = [

@@ -16,7 +16,7 @@ from kejiju.awards.tests.test_services import GRADES, member, nominate, world  #
 from kejiju.core.testing.factories import role_user
 from kejiju.core.testing.matrix import Endpoint, matrix_cases, run_matrix_case
 from kejiju.orgs.services import organization_create
-from kejiju.orgs.tests.test_api import data as org_data
+from kejiju.orgs.testing import organization_data as org_data
 
 
 def _cycle(code: str) -> AwardCycle:

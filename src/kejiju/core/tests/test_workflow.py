@@ -48,7 +48,13 @@ def test_apply_writes_the_row_and_status() -> None:
     Row.rows.clear()
     record = Record("submitted")
     apply_transition(
-        obj=record, workflow=FLOW, action="return", actor=None, transition_model=Row, fk_name="record", reason=" 缺附件 "
+        obj=record,
+        workflow=FLOW,
+        action="return",
+        actor=None,
+        transition_model=Row,
+        fk_name="record",
+        reason=" 缺附件 ",
     )
     assert record.status == "returned"
     assert record.saved == [["status"]]

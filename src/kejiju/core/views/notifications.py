@@ -16,7 +16,7 @@ from kejiju.core.models import Notification
 
 @login_required
 def notification_list_view(request: HttpRequest) -> HttpResponse:
-    qs = Notification.objects.filter(recipient=request.user)
+    qs = Notification.objects.filter(recipient_id=request.user.pk)
     if request.GET.get("unread") == "1":
         qs = qs.filter(read_at__isnull=True)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
@@ -49,5 +49,5 @@ def notification_open_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read_all_view(request: HttpRequest) -> HttpResponse:
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(recipient_id=request.user.pk, read_at__isnull=True).update(read_at=timezone.now())
     return HttpResponseRedirect(reverse("core:notification_list"))
