@@ -86,10 +86,15 @@ class AssessmentTarget(DomainModel):
         ordering = ["scheme", "rank", "region_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["scheme", "region", "department"],
-                name="assessment_target_unique",
-                nulls_distinct=False,
-            )
+                fields=["scheme", "region"],
+                condition=models.Q(department__isnull=True),
+                name="assessment_target_town_once",
+            ),
+            models.UniqueConstraint(
+                fields=["scheme", "department"],
+                condition=models.Q(department__isnull=False),
+                name="assessment_target_department_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -202,6 +202,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several modules have a "status" or "level" field with their own choices: name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "RegionLevelEnum": "kejiju.core.choices.RegionLevel",
+        "PlatformLevelEnum": "kejiju.platforms.choices.PlatformLevel",
+        "PlatformStatusEnum": "kejiju.platforms.choices.PlatformStatus",
+        "ExpertStatusEnum": "kejiju.review.choices.ExpertStatus",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "kejiju.core.api.schema.allow_empty_query_values",
