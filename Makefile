@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+TEST_WORKERS ?= auto
 PORT ?= 8000
 SCALE ?= city
 BENCH_ROWS ?= 100000
@@ -39,7 +40,7 @@ run: install
 ## make test: the whole suite (SQLite unless DATABASE_URL is set), browser tests included when chromium is
 ## present (under CI=true a missing chromium fails them instead). Screenshots go to test-results/.
 test: install-test
-	DJANGO_SETTINGS_MODULE=kejiju.config.settings.test $(BIN)/pytest -q $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=kejiju.config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## Browser tests only (Playwright driving /usr/bin/chromium; never `playwright install`).
 e2e: install-test
