@@ -43,14 +43,19 @@ def platforms_demo(ctx: DemoContext) -> None:
         rng = ctx.rng_for("platforms", county)
         hosts = list(organization_list(user=actor, filters={"region": county}).order_by("-pk")[:20])
         place = ctx.region_names.get(county, "")[:4]
+        used: set[str] = set()
         for n in range(min(PER_COUNTY.get(ctx.scale, 4), len(hosts))):
             kind = kinds[(n + rng.randrange(len(kinds))) % len(kinds)]
+            name = NAMES.get(kind.code, "%s" + kind.name) % place
+            if name in used:
+                name = NAMES.get(kind.code, "%s" + kind.name) % (place + "第%d" % (n + 1))
+            used.add(name)
             level = rng.choice(LEVELS)
             recognised = date(rng.randrange(2016, this_year), rng.randrange(1, 12), rng.randrange(1, 28))
             platform = services.platform_save(
                 actor=actor,
                 data={
-                    "name": NAMES.get(kind.code, "%s" + kind.name) % (place + ("" if n < len(kinds) else str(n))),
+                    "name": name,
                     "kind": kind,
                     "level": level,
                     "host": hosts[n],

@@ -194,14 +194,15 @@ def _duty(ctx: DemoContext, experts: dict[str, list[Any]]) -> None:
             day = today + timedelta(days=d)
             for t, town in enumerate(towns):
                 slots.append(DutySlot(person=people[(t + d) % len(people)], on_date=day, region_id=town))
-    DutySlot.objects.bulk_create(slots, batch_size=2000)
+    # A second run adds only the missing slots (the demo is idempotent).
+    DutySlot.objects.bulk_create(slots, batch_size=2000, ignore_conflicts=True)
     through = DutySlot.subjects.through
     links = []
     for slot in DutySlot.objects.filter(on_date__gte=today - timedelta(days=7)).values_list("pk", "person_id"):
         for s in subjects:
             if (slot[1] + s.pk) % 3 != 0 or s.code in ("crop", "livestock"):
                 links.append(through(dutyslot_id=slot[0], servicesubject_id=s.pk))
-    through.objects.bulk_create(links, batch_size=5000)
+    through.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
     ctx.count("值班安排", len(slots))
 
 

@@ -33,7 +33,6 @@ register_nav(
     ],
 )
 
-register_history_model("indicatordefinition", "stats.IndicatorDefinition", "统计指标")
 register_history_model("enteredvalue", "stats.EnteredValue", "录入数值")
 register_history_model("statstarget", "stats.Target", "年度目标")
 register_history_model("workreport", "stats.WorkReport", "工作总结")
