@@ -80,6 +80,7 @@ bench: install-test
 	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/import_orgs.py --rows $(BENCH_ROWS)
 	$(BIN)/python bench/run.py --scale $(SCALE)
+	DJANGO_SETTINGS_MODULE=kejiju.config.settings.test $(BIN)/pytest -q --run-slow -m slow
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache test-results

@@ -242,6 +242,8 @@ def login(page: Any) -> Callable[..., Any]:
     from kejiju.core.testing.factories import TEST_PASSWORD
 
     def do_login(username: str, password: str = TEST_PASSWORD) -> Any:
+        # a signed-in visitor of /login/ is sent home: switching accounts starts signed out
+        page.context.clear_cookies()
         page.goto("/login/")
         page.get_by_label("用户名", exact=True).fill(username)
         page.get_by_label("密码", exact=True).fill(password)

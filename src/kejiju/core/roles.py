@@ -34,19 +34,29 @@ def group_name(role: str) -> str:
 
 
 def sync_roles(**kwargs: Any) -> None:
-    """Create one group per role and set its permissions to exactly the granted ones."""
+    """Create one group per role and set its permissions to exactly the granted ones.
+
+    Connected to ``post_migrate``, which Django sends once per installed app (each app's permissions
+    are created by its own signal): the groups are synchronised once, after the last app's, when every
+    permission exists. Called without ``app_config`` it runs at once."""
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
+    app_config = kwargs.get("app_config")
+    if app_config is not None:
+        with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+        if app_config is not with_models[-1]:
+            return
+    using = kwargs.get("using", "default")
+    by_key = {
+        "%s.%s" % (app_label, codename): pk
+        for pk, app_label, codename in Permission.objects.using(using).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
     for role in Role:
-        group, _ = Group.objects.get_or_create(name=group_name(role))
-        wanted = granted(role)
-        perms = []
-        for perm in sorted(wanted):
-            app_label, codename = perm.split(".", 1)
-            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if found is not None:
-                perms.append(found)
-        group.permissions.set(perms)
+        group, _ = Group.objects.using(using).get_or_create(name=group_name(role))
+        group.permissions.set(sorted(by_key[perm] for perm in granted(role) if perm in by_key))
 
 
 def sync_user_groups(user: Any) -> None:

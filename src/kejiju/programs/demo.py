@@ -8,7 +8,6 @@ project of its own organization. Deterministic for a seed; skipped when programm
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -82,6 +81,7 @@ def _data(rng: Any, title: str, amount: Decimal, n: int) -> dict[str, Any]:
 
 def _applicant(ctx: DemoContext, org: Any, n: int) -> Any:
     from kejiju.core.choices import Role
+    from kejiju.core.demo import DEMO_PASSWORD
     from kejiju.core.services.accounts import user_create
     from kejiju.orgs.selectors import organization_member_ids
     from kejiju.orgs.services import organization_member_add
@@ -97,10 +97,10 @@ def _applicant(ctx: DemoContext, org: Any, n: int) -> Any:
         actor=None,
         username="applicant%03d" % n,
         full_name="%s联系人" % org.name[:8],
-        password="Demo-" + secrets.token_urlsafe(12),
+        password=DEMO_PASSWORD,
         role=Role.ORG_USER,
         region=Region.objects.get(code=org.region_id),
-        must_change_password=True,
+        must_change_password=False,
     )
     organization_member_add(actor=ctx.users.get("admin"), organization=org, user=user)
     return user

@@ -267,7 +267,7 @@ def request_create(
 
 
 def _lock(req: ServiceRequest) -> ServiceRequest:
-    return ServiceRequest.objects.select_for_update().select_related("assignee", "category").get(pk=req.pk)
+    return ServiceRequest.objects.select_for_update(of=("self",)).select_related("assignee", "category").get(pk=req.pk)
 
 
 def _move(
@@ -683,7 +683,7 @@ def callback_record(*, actor: Any, request: ServiceRequest, data: dict[str, Any]
 def loss_check(*, actor: Any, callback: Callback, approve: bool, reason: str = "") -> Callback:
     """The bureau checks (核定) a loss avoided: approved, it counts as the request's loss avoided; rejected
     (with a reason), it counts nothing."""
-    cb = Callback.objects.select_for_update().select_related("request").get(pk=callback.pk)
+    cb = Callback.objects.select_for_update(of=("self",)).select_related("request").get(pk=callback.pk)
     req = _lock(cb.request)
     if not permissions.can_check_loss(actor, req):
         raise _forbid("您没有核定挽回经济损失的权限。")

@@ -261,22 +261,27 @@ POSTGRES_DROP = "DROP TABLE IF EXISTS service_kb_fts"
 
 
 def create_schema(schema_editor: Any) -> None:
-    """Create the full-text table for the database at hand (guarded by vendor); pg_trgm is optional (a
-    database role without CREATE EXTENSION still gets full-text search)."""
-    conn = schema_editor.connection
-    if conn.vendor == "sqlite":
-        schema_editor.execute(SQLITE_CREATE)
-    elif conn.vendor == "postgresql":
-        for sql in POSTGRES_CREATE:
-            schema_editor.execute(sql)
-        from django.db import transaction
+    """The migration's step: see :func:`ensure_schema`."""
+    ensure_schema(schema_editor.connection)
 
-        try:
-            with transaction.atomic(using=conn.alias):
-                for sql in POSTGRES_TRGM:
-                    schema_editor.execute(sql)
-        except Exception:
-            pass
+
+def ensure_schema(conn: Any) -> None:
+    """Create the full-text table for the database at hand when missing (guarded by vendor); pg_trgm is
+    optional (a database role without CREATE EXTENSION still gets full-text search)."""
+    from django.db import transaction
+
+    with conn.cursor() as cur:
+        if conn.vendor == "sqlite":
+            cur.execute(SQLITE_CREATE)
+        elif conn.vendor == "postgresql":
+            for sql in POSTGRES_CREATE:
+                cur.execute(sql)
+            try:
+                with transaction.atomic(using=conn.alias):
+                    for sql in POSTGRES_TRGM:
+                        cur.execute(sql)
+            except Exception:
+                pass
 
 
 def drop_schema(schema_editor: Any) -> None:

@@ -269,7 +269,8 @@ def contract_get(*, user: Any, pk: Any) -> TechContract:
 
 
 def contract_totals(*, user: Any, region: str, year: int) -> list[dict[str, Any]]:
-    """Contracts registered in ``year`` by child region: count and amount (元 and 万元). One query."""
+    """Contracts registered in ``year`` by child region: count and amount (元 and 万元), then a row for
+    contracts registered at ``region`` itself (本级, when there are any) and the total (合计). One query."""
     from django.db.models.functions import Substr
 
     from kejiju.core.models import Region
@@ -283,18 +284,15 @@ def contract_totals(*, user: Any, region: str, year: int) -> list[dict[str, Any]
         .annotate(n=Count("id"), total=Sum("amount"))
     )
     found = {r["area"]: (r["n"], r["total"] or Decimal(0)) for r in rows}
-    out = []
-    for child in children or []:
-        n, total = found.get(child.code, (0, Decimal(0)))
-        out.append(
-            {
-                "code": child.code,
-                "name": child.name,
-                "count": n,
-                "amount": total,
-                "amount_wan": (total / 10000).quantize(Decimal("0.01")),
-            }
-        )
+
+    def row(code: str, name: str, n: int, total: Decimal) -> dict[str, Any]:
+        wan = (total / 10000).quantize(Decimal("0.01"))
+        return {"code": code, "name": name, "count": n, "amount": total, "amount_wan": wan}
+
+    out = [row(child.code, child.name, *found.get(child.code, (0, Decimal(0)))) for child in children]
+    if children and region in found:
+        out.append(row(region, "本级", *found[region]))
+    out.append(row(region, "合计", sum(n for n, _ in found.values()), sum((t for _, t in found.values()), Decimal(0))))
     return out
 
 

@@ -108,7 +108,7 @@ def test_post_migrate_handler_fills_an_empty_table_only() -> None:
     disabled = CodeItem.objects.get(kind="industry", code="16")
     disabled.is_active = False
     disabled.save()
-    load_code_tables(sender=None)
+    load_code_tables("default")
     assert CodeItem.objects.filter(kind="hightech_field").count() == 8
     assert CodeItem.objects.filter(kind="industry").count() == 117
     assert not CodeItem.objects.get(kind="industry", code="16").is_active  # never re-enabled
@@ -116,7 +116,7 @@ def test_post_migrate_handler_fills_an_empty_table_only() -> None:
     assert log.actor is None and log.actor_repr == "系统"
     assert log.extra["created"] == 8
     logs = OperationLog.objects.filter(action="core.code_load").count()
-    load_code_tables(sender=None)  # nothing empty: nothing written
+    load_code_tables("default")  # nothing empty: nothing written
     assert OperationLog.objects.filter(action="core.code_load").count() == logs
 
 

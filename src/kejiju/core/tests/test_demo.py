@@ -145,6 +145,7 @@ def test_city_scale_covers_chuzhou_and_mingguang_sees_only_its_county() -> None:
     assert not visible.filter(code__startswith="341181").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_province_scale_is_fast_and_keeps_three_villages_per_town() -> None:
     started = time.monotonic()

@@ -153,6 +153,10 @@ def test_match_flow_event_and_contract(staff):
     totals = selectors.contract_totals(user=staff, region="3411", year=date.today().year)
     assert {"code": "341181"}.items() <= totals[0].items() and totals[0]["count"] == 1
     assert str(totals[0]["amount_wan"]) == "28.00"
+    assert totals[-1]["name"] == "合计" and totals[-1]["count"] == 1 and str(totals[-1]["amount_wan"]) == "28.00"
+    assert "本级" not in [t["name"] for t in totals]  # nothing registered at the city itself
+    county = selectors.contract_totals(user=staff, region="341181", year=date.today().year)
+    assert [t["name"] for t in county if t["count"]] == ["本级", "合计"]
     assert OperationLog.objects.filter(action="transfer.contract_register").count() == 1
 
 
