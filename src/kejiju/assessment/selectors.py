@@ -82,3 +82,34 @@ def dossier_get(*, user: Any, pk: Any) -> Any:
         return dossier_list(user=user).get(pk=pk)
     except (ProgressDossier.DoesNotExist, ValueError, TypeError):
         raise Http404("考核材料不存在。") from None
+
+
+def target_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[AssessmentTarget]:
+    """Targets the user may open, across the schemes they see (the rules of :func:`scheme_targets`):
+    every target of a scheme the user manages or is named assessor of, or of a published scheme; else
+    the targets of the user's own town. Filters: ``scheme`` (id), ``status``, ``year``."""
+    filters = filters or {}
+    schemes = scheme_list(user=user)
+    if not schemes.exists():
+        return AssessmentTarget.objects.none()
+    managed = AssessmentScheme.objects.restrict(user, "assessment.change_assessmentscheme").values("pk")
+    code = getattr(user, "region_id", None) or ""
+    visible = Q(scheme__in=managed) | Q(scheme__assessors=user) | Q(scheme__status="published")
+    if code:
+        visible |= prefix_q("region", code)
+    qs = AssessmentTarget.objects.filter(scheme__in=schemes.values("pk")).filter(visible).distinct()
+    if filters.get("scheme"):
+        qs = qs.filter(scheme_id=filters["scheme"])
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("year"):
+        qs = qs.filter(scheme__year=filters["year"])
+    return qs.select_related("scheme", "region", "department").order_by("-scheme__year", "scheme_id", "rank", "pk")
+
+
+def target_scores(*, user: Any, target: AssessmentTarget) -> QuerySet[Any]:
+    """The assessors' scores of a target: all of them for the issuing bureau, otherwise only the user's own."""
+    from kejiju.assessment.permissions import can_manage_assessment
+
+    qs = target.scores.select_related("assessor").order_by("submitted_at", "pk")
+    return qs if can_manage_assessment(user, target.scheme) else qs.filter(assessor=user)

@@ -79,11 +79,24 @@ def publicity_list() -> QuerySet[Nomination]:
     )
 
 
-def winners(*, user: Any, q: str = "") -> tuple[QuerySet[Nomination], QuerySet[HigherAward]]:
+def winners(
+    *, user: Any, q: str = "", person: str = "", organization: str = "", field: str = ""
+) -> tuple[QuerySet[Nomination], QuerySet[HigherAward]]:
     """The archive of past winners (local granted awards and higher-level awards) in the user's region,
-    searchable by person name, organization name and field."""
+    searchable by person name, organization name and field (``q`` matches any of them and the title;
+    ``person`` — exact name —, ``organization`` and ``field`` narrow further)."""
     local = Nomination.objects.restrict(user, "awards.view_nomination").filter(status=NominationStatus.GRANTED)
     higher = HigherAward.objects.restrict(user, "awards.view_higheraward").filter(is_archived=False)
+    person, organization, field = (person or "").strip(), (organization or "").strip(), (field or "").strip()
+    if person:
+        local = local.filter(members__person__name=person).distinct()
+        higher = higher.filter(persons__name=person).distinct()
+    if organization:
+        local = local.filter(organization__name__icontains=organization)
+        higher = higher.filter(organization__name__icontains=organization)
+    if field:
+        local = local.filter(field_keywords__icontains=field)
+        higher = higher.filter(field_keywords__icontains=field)
     q = (q or "").strip()
     if q:
         local = local.filter(
@@ -110,3 +123,59 @@ def higher_award_list(*, user: Any) -> QuerySet[HigherAward]:
         .filter(is_archived=False)
         .select_related("organization", "region")
     )
+
+
+def programme_get(*, user: Any, pk: Any) -> AwardProgramme:
+    try:
+        return programme_list(user=user).get(pk=pk)
+    except (AwardProgramme.DoesNotExist, ValueError, TypeError):
+        raise Http404("奖励不存在。") from None
+
+
+def nominable_cycles(*, user: Any) -> QuerySet[AwardCycle]:
+    """Cycles now open for nomination to the organizations the user acts for (their region and above)."""
+    from kejiju.orgs.selectors import organizations_of_user
+
+    codes = {o.region_id for o in organizations_of_user(user=user)}
+    allowed = Q(pk__in=[])
+    for code in codes:
+        for length in (2, 4, 6, 9):
+            if length <= len(code):
+                allowed |= Q(region_id=code[:length])
+    return (
+        AwardCycle.objects.filter(allowed, status=CycleStatus.OPEN, is_archived=False)
+        .select_related("programme", "region")
+        .order_by("closes_at", "pk")
+    )
+
+
+def my_nominations(*, user: Any) -> QuerySet[Nomination]:
+    """Nominations of the organizations the user acts for (单位用户), whatever their staff permissions."""
+    from kejiju.orgs.selectors import organizations_of_user
+
+    return (
+        Nomination.objects.filter(organization__in=organizations_of_user(user=user), is_archived=False)
+        .select_related("organization", "cycle__programme")
+        .order_by("-pk")
+    )
+
+
+def my_nomination_get(*, user: Any, pk: Any) -> Nomination:
+    try:
+        return my_nominations(user=user).get(pk=pk)
+    except (Nomination.DoesNotExist, ValueError, TypeError):
+        raise Http404("推荐项目不存在。") from None
+
+
+def prize_ledger(*, user: Any, cycle: Any = None, nomination: Any = None) -> QuerySet[Any]:
+    """奖金台账: prize payments of the granted nominations in the user's region."""
+    from kejiju.awards.models import PrizePayment
+
+    qs = PrizePayment.objects.filter(
+        nomination__in=Nomination.objects.restrict(user, "awards.view_nomination").values("pk")
+    )
+    if cycle is not None:
+        qs = qs.filter(nomination__cycle_id=cycle)
+    if nomination is not None:
+        qs = qs.filter(nomination_id=nomination)
+    return qs.select_related("nomination__organization", "nomination__cycle__programme").order_by("-paid_on", "-pk")

@@ -31,6 +31,8 @@ urlpatterns = [
     path("api/v1/outreach/", include("kejiju.outreach.api.urls")),
     path("api/v1/transfer/", include("kejiju.transfer.api.urls")),
     path("api/v1/stats/", include("kejiju.stats.api.urls")),
+    path("api/v1/assessment/", include("kejiju.assessment.api.urls")),
+    path("api/v1/awards/", include("kejiju.awards.api.urls")),
     path("api/v1/", include("kejiju.core.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,226 @@
+"""Serializers of the S&T awards API: input serializers check shapes and types; the services apply the
+rules (nomination window, the programme's categories, completers' ID numbers, prize never exceeded …)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from kejiju.awards.choices import CycleStatus, NominationStatus
+from kejiju.awards.models import AwardCycle, AwardProgramme, HigherAward, Nomination, PrizePayment
+from kejiju.core.api.serializers import MAX_ID, InputSerializer
+
+Text = serializers.CharField
+
+
+class AwardCycleFilterSerializer(serializers.Serializer):
+    """奖励年度筛选条件。"""
+
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, label="年度")
+    status = serializers.ChoiceField(choices=CycleStatus.choices, required=False, label="状态")
+
+
+class AwardNominationFilterSerializer(serializers.Serializer):
+    """推荐项目筛选条件。"""
+
+    cycle = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, label="奖励年度")
+    status = serializers.ChoiceField(choices=NominationStatus.choices, required=False, label="状态")
+
+
+class AwardWinnerFilterSerializer(serializers.Serializer):
+    """获奖档案检索条件。"""
+
+    q = Text(
+        max_length=100, required=False, allow_blank=True, label="关键词", help_text="成果名称、单位、完成人或领域。"
+    )
+    person = Text(max_length=40, required=False, allow_blank=True, label="完成人", help_text="完成人姓名（完全一致）。")
+    organization = Text(max_length=100, required=False, allow_blank=True, label="单位")
+    field = Text(max_length=100, required=False, allow_blank=True, label="专业领域")
+
+
+class AwardLedgerFilterSerializer(serializers.Serializer):
+    """奖金台账筛选条件。"""
+
+    cycle = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, label="奖励年度")
+    nomination = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, label="推荐项目")
+
+
+class AwardProgrammeSerializer(serializers.ModelSerializer):
+    """奖励项目（类别、等级与奖金、奖励办法）。"""
+
+    categories = serializers.JSONField(read_only=True, label="奖励类别")
+    grades = serializers.JSONField(read_only=True, label="奖励等级", help_text="[{grade, prize, quota}]，由高到低。")
+
+    class Meta:
+        model = AwardProgramme
+        fields = ["id", "name", "categories", "grades", "rules", "region"]
+        read_only_fields = fields
+
+
+class AwardCycleSerializer(serializers.ModelSerializer):
+    """奖励年度。"""
+
+    status = Text(read_only=True, label="状态", help_text="draft、open、checking、review、decided、publicity、closed。")
+    status_display = Text(source="get_status_display", read_only=True, label="状态名称")
+    programme_name = Text(source="programme.name", read_only=True, label="奖励项目")
+
+    class Meta:
+        model = AwardCycle
+        fields = [
+            "id",
+            "programme",
+            "programme_name",
+            "year",
+            "status",
+            "status_display",
+            "opens_at",
+            "closes_at",
+            "publicity_from",
+            "publicity_until",
+            "region",
+        ]
+        read_only_fields = fields
+
+
+class AwardMemberOutSerializer(serializers.Serializer):
+    position = serializers.IntegerField(label="排名")
+    name = Text(source="person.name", label="姓名")
+    contribution = Text(label="主要贡献")
+
+
+class AwardNominationSerializer(serializers.ModelSerializer):
+    """推荐项目。"""
+
+    status = Text(read_only=True, label="状态", help_text="状态代码（见文档）。")
+    status_display = Text(source="get_status_display", read_only=True, label="状态名称")
+    organization_name = Text(source="organization.name", read_only=True, label="完成单位")
+    programme_name = Text(source="cycle.programme.name", read_only=True, label="奖励项目")
+    year = serializers.IntegerField(source="cycle.year", read_only=True, label="年度")
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "id",
+            "cycle",
+            "programme_name",
+            "year",
+            "title",
+            "category",
+            "field_keywords",
+            "organization",
+            "organization_name",
+            "status",
+            "status_display",
+            "grade",
+            "prize",
+            "region",
+        ]
+        read_only_fields = fields
+
+
+class AwardNominationDetailSerializer(AwardNominationSerializer):
+    """推荐项目（含简介、完成人和评审结果）。"""
+
+    members = AwardMemberOutSerializer(many=True, read_only=True, label="主要完成人")
+    subjects = serializers.JSONField(read_only=True, label="学科")
+
+    class Meta(AwardNominationSerializer.Meta):
+        fields = [
+            *AwardNominationSerializer.Meta.fields,
+            "subjects",
+            "summary",
+            "benefits",
+            "members",
+            "review_score",
+            "review_rank",
+        ]
+        read_only_fields = fields
+
+
+class AwardWinnerSerializer(AwardNominationSerializer):
+    """获奖项目（本级授奖）。"""
+
+    members = AwardMemberOutSerializer(many=True, read_only=True, label="主要完成人")
+
+    class Meta(AwardNominationSerializer.Meta):
+        fields = [*AwardNominationSerializer.Meta.fields, "members"]
+        read_only_fields = fields
+
+
+class AwardHigherAwardSerializer(serializers.ModelSerializer):
+    """上级奖励（州、省、国家级）。"""
+
+    level_display = Text(source="get_level_display", read_only=True, label="级别名称")
+    organization_name = Text(source="organization.name", read_only=True, default="", label="完成单位")
+    person_names = serializers.SerializerMethodField(label="完成人")
+
+    class Meta:
+        model = HigherAward
+        fields = [
+            "id",
+            "name",
+            "level",
+            "level_display",
+            "grade",
+            "year",
+            "title",
+            "organization",
+            "organization_name",
+            "person_names",
+            "field_keywords",
+            "prize",
+            "document_number",
+            "region",
+        ]
+        read_only_fields = fields
+
+    def get_person_names(self, obj: HigherAward) -> list[str]:
+        return [p.name for p in obj.persons.all()]
+
+
+class AwardPaymentSerializer(serializers.ModelSerializer):
+    """奖金发放记录。"""
+
+    title = Text(source="nomination.title", read_only=True, label="成果名称")
+    grade = Text(source="nomination.grade", read_only=True, label="授奖等级")
+    prize = serializers.DecimalField(
+        source="nomination.prize", max_digits=12, decimal_places=2, read_only=True, label="奖金（元）"
+    )
+
+    class Meta:
+        model = PrizePayment
+        fields = ["id", "nomination", "title", "grade", "prize", "amount", "paid_on", "payee", "voucher"]
+        read_only_fields = fields
+
+
+class AwardMemberInSerializer(InputSerializer):
+    """一位主要完成人。"""
+
+    name = Text(max_length=40, label="姓名")
+    id_number = Text(max_length=30, label="证件号码")
+    contribution = Text(max_length=300, required=False, allow_blank=True, default="", label="主要贡献")
+
+
+class AwardNominationCreateSerializer(InputSerializer):
+    """新建推荐（草稿）。"""
+
+    cycle = serializers.IntegerField(min_value=1, max_value=MAX_ID, label="奖励年度")
+    organization = serializers.IntegerField(min_value=1, max_value=MAX_ID, label="完成单位")
+    title = Text(max_length=200, label="成果名称")
+    category = Text(max_length=40, label="奖励类别")
+    summary = Text(max_length=20000, label="项目简介与主要创新点")
+    benefits = Text(max_length=20000, required=False, allow_blank=True, default="", label="应用情况与效益")
+    field_keywords = Text(max_length=200, required=False, allow_blank=True, default="", label="专业领域")
+    subjects = serializers.ListField(
+        child=Text(max_length=20), max_length=5, required=False, default=list, label="学科"
+    )
+    members = AwardMemberInSerializer(many=True, label="主要完成人", help_text="按排名顺序，至多 15 人。")
+
+
+class AwardNominationTransitionSerializer(InputSerializer):
+    """形式审查或撤销。"""
+
+    action = serializers.ChoiceField(
+        choices=[("return", "退回修改"), ("pass", "形式审查通过"), ("reject", "不予受理"), ("revoke", "撤销")],
+        label="操作",
+    )
+    reason = Text(max_length=2000, required=False, allow_blank=True, default="", label="理由")
