@@ -5,6 +5,7 @@ project is accepted and its performance reviewed."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -137,51 +138,85 @@ def test_main_path(page: Any, login: Any, tree: dict, screenshot: Any, tmp_path:
     with page.expect_navigation():
         page.get_by_test_id("decision-notice").click()
     expect(page.get_by_test_id("decision-status")).to_have_text("已下达立项通知")
+    expect(page.get_by_test_id("transitions")).to_contain_text("公示中 → 已确定立项")
+    expect(page.get_by_test_id("transitions")).not_to_contain_text("publicized")
     expect(page.get_by_test_id("documents")).to_contain_text("项目的通知")
     screenshot("programs-decision")
 
-    # 6. the contract is signed (started long enough ago for a report to be late)
+    # 6. the contract (任务书): dates, targets, milestones, budget lines by 科目; the signed scan is uploaded
+    #    and the contract signed (started long enough ago for the first progress report to be late)
+    from kejiju.core.models import Notification, OperationLog
     from kejiju.programs.models import Project
 
     project = Project.objects.get()
     page.goto("/programs/projects/%s/" % project.pk)
+    expect(page.get_by_test_id("project-status")).to_have_text("待签订任务书")
     page.get_by_test_id("c-starts").fill((today - timedelta(days=200)).isoformat())
     page.get_by_test_id("c-ends").fill((today + timedelta(days=530)).isoformat())
     page.get_by_test_id("c-targets").fill("申请发明专利|件|2\n新增销售收入|万元|500")
+    page.locator("textarea[name=milestones]").fill(
+        "%s|完成样机试制\n%s|完成中试并投产"
+        % ((today + timedelta(days=60)).isoformat(), (today + timedelta(days=400)).isoformat())
+    )
+    page.get_by_test_id("c-budget-cat-1").select_option("equipment")
     page.get_by_test_id("c-budget-1").fill("90000.00")
+    page.get_by_test_id("c-budget-cat-2").select_option("labor")
     page.get_by_test_id("c-budget-2").fill("60000.00")
     with page.expect_navigation():
         page.get_by_test_id("c-save").click()
+    expect(page.locator("main")).to_contain_text("完成样机试制")
+    expect(page.locator("main")).to_contain_text("劳务费")
     page.get_by_test_id("c-scan").set_input_files(str(scan))
     with page.expect_navigation():
         page.get_by_test_id("c-sign").click()
     expect(page.get_by_test_id("project-status")).to_have_text("执行中")
+    expect(page.locator("main")).to_contain_text("任务书扫描件")
+    screenshot("programs-contract-signed")
 
-    # 7. two instalments
+    # 7. funds in two instalments against the plan; a third payment over the approved amount is refused
     page.get_by_test_id("plan-rows").fill(
         "%s|90000.00|首期\n%s|60000.00|二期" % (today.isoformat(), (today + timedelta(days=300)).isoformat())
     )
     with page.expect_navigation():
         page.get_by_test_id("plan-save").click()
-    for amount in ("90000.00", "60000.00"):
+    for seq, amount in ((1, "90000.00"), (2, "60000.00")):
         page.get_by_test_id("pay-amount").fill(amount)
+        page.locator("select[name=disbursement]").select_option(label="第 %s 期" % seq)
+        page.locator("input[name=voucher]").fill("拨-2026-%03d" % seq)
         with page.expect_navigation():
             page.get_by_test_id("pay-save").click()
     expect(page.get_by_test_id("paid")).to_have_text("150,000.00")
     page.get_by_test_id("pay-amount").fill("0.01")
     with page.expect_navigation():
         page.get_by_test_id("pay-save").click()
-    expect(page.locator(".alert-danger")).to_contain_text("将超过立项资助")
+    expect(page.locator(".alert-danger")).to_contain_text(
+        "拨付后累计 150000.01 元将超过立项资助 150000.00 元（已拨付 150000.00 元，最多还可拨付 0.00 元）。"
+    )
+    expect(page.get_by_test_id("paid")).to_have_text("150,000.00")
+    screenshot("programs-payment-refused")
+    page.goto("/programs/payments/")
+    expect(page.locator("main")).to_contain_text("拨-2026-002")
 
-    # 8. the late report triggers a reminder; the applicant reports and applies for acceptance
+    # 8. the first report is late: the daily reminder job (its clock part run here) notifies the applicant,
+    #    staff see it among the overdue items; running the job again sends nothing twice
+    page.goto("/programs/overdue/")
+    expect(page.locator("main")).to_contain_text("稻虾共养智能投喂系统研发")
     call_command("programs", "remind")
+    reminders = Notification.objects.filter(title__startswith="进展报告已逾期").count()
+    call_command("programs", "remind")
+    assert reminders >= 1 and Notification.objects.filter(title__startswith="进展报告已逾期").count() == reminders
     _as(page, login, w.applicant)
     page.goto("/notifications/")
     expect(page.locator("main")).to_contain_text("进展报告已逾期")
-    page.goto("/programs/my/projects/%s/" % project.pk)
+    expect(page.locator("main")).to_contain_text("第 1 期进展报告")
+    screenshot("programs-reminder")
+    with page.expect_navigation():
+        page.locator("main form", has_text="进展报告已逾期").first.locator("button").click()
+    expect(page).to_have_url(re.compile(r"/programs/my/projects/%s/$" % project.pk))
     page.get_by_test_id("report-content-1").fill("完成样机设计和试制。")
     with page.expect_navigation():
         page.get_by_test_id("report-submit-1").click()
+    # the applicant applies for acceptance with the results against the contract targets
     page.get_by_test_id("achieved-0").fill("3")
     page.get_by_test_id("achieved-1").fill("620")
     page.get_by_test_id("acceptance-summary").fill("全面完成任务书规定的任务。")
@@ -189,9 +224,12 @@ def test_main_path(page: Any, login: Any, tree: dict, screenshot: Any, tmp_path:
         page.get_by_test_id("acceptance-apply").click()
     expect(page.get_by_test_id("project-status")).to_have_text("已申请验收")
 
-    # 9. the city accepts the project and reviews its performance
+    # 9. the city confirms the report, enters the panel's result, decides pass; the certificate is
+    #    generated and downloadable; the performance review is scored by the template
     _as(page, login, w.city)
     page.goto("/programs/projects/%s/" % project.pk)
+    with page.expect_navigation():
+        page.get_by_test_id("reports").get_by_role("button", name="确认").click()
     page.get_by_test_id("panel-score").fill("91")
     page.get_by_test_id("panel-opinion").fill("全面完成任务书指标，同意通过验收。")
     with page.expect_navigation():
@@ -200,11 +238,41 @@ def test_main_path(page: Any, login: Any, tree: dict, screenshot: Any, tmp_path:
     with page.expect_navigation():
         page.get_by_test_id("decide-save").click()
     expect(page.get_by_test_id("project-status")).to_have_text("通过验收")
+    expect(page.get_by_test_id("acceptance-decision")).to_contain_text("通过")
+    certificate = page.get_by_test_id("documents").locator("li", has_text="验收证书")
+    expect(certificate).to_have_count(1)
+    with page.expect_download() as download:
+        certificate.get_by_role("link", name="Word").click()
+    saved = tmp_path / "验收证书.docx"
+    download.value.save_as(str(saved))
+    assert saved.read_bytes()[:2] == b"PK"
     for key, value in (("targets", "38"), ("funds", "18"), ("outputs", "17"), ("benefits", "16")):
         page.get_by_test_id("perf-%s" % key).fill(value)
+    page.get_by_test_id("perf-output-patents").fill("3")
+    page.get_by_test_id("perf-output-revenue").fill("620")
+    page.get_by_test_id("perf-output-jobs").fill("12")
+    page.get_by_test_id("perf-opinion").fill("目标全面完成，资金使用规范。")
     with page.expect_navigation():
         page.get_by_test_id("perf-save").click()
-    expect(page.get_by_test_id("performance")).to_contain_text("总分 89")
+    performance = page.get_by_test_id("performance")
+    expect(performance).to_contain_text("总分 89")
+    expect(performance).to_contain_text("良好")
+    expect(performance).to_contain_text("目标完成情况")
+    expect(performance).to_contain_text("专利（件） 3")
     expect(page.get_by_test_id("timeline")).to_contain_text("验收通过")
     expect(page.get_by_test_id("documents")).to_contain_text("验收证书")
     screenshot("programs-project")
+
+    # every step left its row in the operation log
+    done = set(OperationLog.objects.values_list("action", flat=True))
+    for code in (
+        "programs.contract_save",
+        "programs.project_transition",
+        "programs.disbursement_save",
+        "programs.payment",
+        "programs.remind",
+        "programs.report_save",
+        "programs.acceptance_save",
+        "programs.performance_save",
+    ):
+        assert code in done, code

@@ -181,8 +181,18 @@ def application_version_pairs(application: Application) -> list[Any]:
     return list(application.versions.all())
 
 
+def mask_id_number(value: str) -> str:
+    """An ID number with the middle hidden, as the people registry shows it (first four, last four)."""
+    return value[:4] + "*" * max(len(value) - 8, 0) + value[-4:] if len(value) > 8 else "*" * len(value)
+
+
+def _fmt_row(row: dict[str, Any]) -> str:
+    return " ".join(mask_id_number(str(v)) if k == "id_number" else str(v) for k, v in row.items())
+
+
 def _fmt_rows(rows: Any) -> str:
-    return "；".join(" ".join(str(v) for v in r.values()) if isinstance(r, dict) else str(r) for r in rows or [])
+    """Member and budget rows of a version for the diff page (ID numbers masked)."""
+    return "；".join(_fmt_row(r) if isinstance(r, dict) else str(r) for r in rows or [])
 
 
 def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -347,6 +357,29 @@ def performance_templates() -> QuerySet[PerformanceTemplate]:
     return PerformanceTemplate.objects.filter(is_active=True)
 
 
+def transition_rows(flow: Any, qs: Any, kind: str = "") -> list[dict[str, Any]]:
+    """Transitions as rows in Chinese: the action's label and the statuses' labels (never the codes)."""
+    rows: list[dict[str, Any]] = []
+    for t in qs.select_related("actor"):
+        label = (
+            flow.actions[t.action].label
+            if t.action in flow.actions
+            else {"create": "创建", "request": "提出申请"}.get(t.action, t.action)
+        )
+        rows.append(
+            {
+                "kind": kind,
+                "at": t.at,
+                "actor": t.actor,
+                "action": label,
+                "from": flow.labels.get(t.from_status, t.from_status),
+                "to": flow.labels.get(t.to_status, t.to_status),
+                "reason": t.reason,
+            }
+        )
+    return rows
+
+
 def timeline(project: Project) -> list[dict[str, Any]]:
     """Every transition of the project's application and the project itself (and its decision and
     contract changes), oldest first: who, when, from → to, reason."""
@@ -355,23 +388,7 @@ def timeline(project: Project) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
 
     def add(kind: str, flow: Any, qs: Any) -> None:
-        for t in qs.select_related("actor"):
-            label = (
-                flow.actions[t.action].label
-                if t.action in flow.actions
-                else {"create": "创建", "request": "提出申请"}.get(t.action, t.action)
-            )
-            rows.append(
-                {
-                    "kind": kind,
-                    "at": t.at,
-                    "actor": t.actor,
-                    "action": label,
-                    "from": flow.labels.get(t.from_status, t.from_status),
-                    "to": flow.labels.get(t.to_status, t.to_status),
-                    "reason": t.reason,
-                }
-            )
+        rows.extend(transition_rows(flow, qs, kind))
 
     add("申报", APPLICATION_FLOW, project.application.transitions.all())
     add("立项", DECISION_FLOW, project.decision.transitions.all())

@@ -1577,7 +1577,9 @@ def disbursement_plan_save(*, actor: Any, project: Project, rows: list[dict[str,
 
 
 def paid_total(project: Project) -> Decimal:
-    return Payment.objects.filter(project=project).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    """The sum paid so far, to the fen (SQLite's SUM drops the trailing zeros: 150000 → 150000.00)."""
+    total = Payment.objects.filter(project=project).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    return Decimal(total).quantize(Decimal("0.01"))
 
 
 @transaction.atomic

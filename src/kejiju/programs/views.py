@@ -313,7 +313,7 @@ def call_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": perms.can_manage_call(request.user, call),
             "can_decide": perms.can_approve_call(request.user, call),
             "decisions": call.decisions.all(),
-            "transitions": call.transitions.select_related("actor"),
+            "transitions": selectors.transition_rows(CALL_FLOW, call.transitions.all()),
             "labels": CALL_FLOW.labels,
         },
     )
@@ -398,7 +398,7 @@ def _application_context(request: HttpRequest, app: Application) -> dict[str, An
         "members": app.members.select_related("person"),
         "budget": app.budget_lines.all(),
         "attachments": selectors.attachments_of(owner=app),
-        "transitions": app.transitions.select_related("actor"),
+        "transitions": selectors.transition_rows(APPLICATION_FLOW, app.transitions.all()),
         "labels": APPLICATION_FLOW.labels,
         "versions": app.versions.all(),
     }
@@ -558,7 +558,7 @@ def decision_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "objections": decision.objections.all(),
             "can_act": perms.can_approve_call(request.user, decision.call),
             "actions": DECISION_FLOW.available(decision.status),
-            "transitions": decision.transitions.select_related("actor"),
+            "transitions": selectors.transition_rows(DECISION_FLOW, decision.transitions.all()),
             "labels": DECISION_FLOW.labels,
             "documents": documents_for_source(source="programs.approval:%s" % decision.pk),
             "projects": decision.projects.all(),

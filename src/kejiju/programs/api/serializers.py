@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from kejiju.core.api.serializers import MAX_ID
+from kejiju.core.api.serializers import MAX_ID, InputSerializer
 from kejiju.programs.choices import BudgetCategory, FundSource
 from kejiju.programs.models import Application, Call, Payment, Project
 
@@ -47,6 +47,11 @@ class CallDetailSerializer(CallSerializer):
 
 class MemberOutSerializer(serializers.Serializer):
     name = serializers.CharField(source="person.name", label="姓名")
+    id_number = serializers.CharField(
+        source="person.masked_id_number",
+        label="证件号码",
+        help_text="脱敏显示：只显示前四位和后四位，与页面一致（个人信息，完整号码不经接口输出）。",
+    )
     is_leader = serializers.BooleanField(label="项目负责人")
     role = serializers.CharField(label="分工")
 
@@ -100,7 +105,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
         read_only_fields = fields
 
 
-class MemberInSerializer(serializers.Serializer):
+class MemberInSerializer(InputSerializer):
     name = Text(max_length=40, label="姓名")
     id_number = Text(max_length=30, label="证件号码")
     id_type = Text(max_length=20, required=False, label="证件类型")
@@ -109,7 +114,7 @@ class MemberInSerializer(serializers.Serializer):
     is_leader = serializers.BooleanField(required=False, default=False, label="项目负责人")
 
 
-class BudgetInSerializer(serializers.Serializer):
+class BudgetInSerializer(InputSerializer):
     category = serializers.ChoiceField(choices=BudgetCategory.choices, label="科目")
     source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=FundSource.choices, required=False, default=FundSource.GRANT, label="资金来源"
@@ -118,7 +123,7 @@ class BudgetInSerializer(serializers.Serializer):
     note = Text(max_length=200, required=False, allow_blank=True, label="说明")
 
 
-class ApplicationSaveSerializer(serializers.Serializer):
+class ApplicationSaveSerializer(InputSerializer):
     title = Text(max_length=200, required=False, allow_blank=True, label="项目名称")
     requested_amount = Text(
         max_length=30, required=False, allow_blank=True, label="申请资助（元）", help_text="元，最多两位小数。"
@@ -137,7 +142,7 @@ class ApplicationCreateSerializer(ApplicationSaveSerializer):
     organization = serializers.IntegerField(min_value=1, max_value=MAX_ID, label="申报单位")
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(InputSerializer):
     action = Text(
         max_length=40,
         label="操作",
@@ -146,11 +151,11 @@ class TransitionSerializer(serializers.Serializer):
     reason = Text(max_length=2000, required=False, allow_blank=True, default="", label="理由")
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(InputSerializer):
     reason = Text(max_length=2000, required=False, allow_blank=True, default="", label="理由")
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(InputSerializer):
     score = Text(max_length=10, label="评分")
     opinion = Text(max_length=5000, label="评审意见")
     rank = serializers.IntegerField(min_value=1, max_value=99999, required=False, allow_null=True, label="排名")
@@ -189,7 +194,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentCreateSerializer(serializers.Serializer):
+class PaymentCreateSerializer(InputSerializer):
     amount = Text(max_length=30, label="金额（元）", help_text="元，最多两位小数。")
     paid_on = serializers.DateField(label="拨付日期")
     voucher = Text(max_length=60, required=False, allow_blank=True, default="", label="凭证号")

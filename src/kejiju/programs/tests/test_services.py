@@ -257,6 +257,13 @@ def test_two_instalments_then_refuse_overpayment(w):
         services.payment_create(actor=w.city, project=project, amount="0.001", paid_on="2027-10-08")
     services.payment_create(actor=w.city, project=project, amount="60000.00", paid_on="2027-10-08", disbursement=d2)
     assert services.paid_total(project) == project.approved_amount == Decimal("150000.00")
+    assert str(services.paid_total(project)) == "150000.00"
+    assert Payment.objects.filter(project=project).count() == 2
+    with pytest.raises(RowErrors) as full:
+        services.payment_create(actor=w.city, project=project, amount="0.01", paid_on="2027-10-09")
+    assert full.value.errors["amount"] == [
+        "拨付后累计 150000.01 元将超过立项资助 150000.00 元（已拨付 150000.00 元，最多还可拨付 0.00 元）。"
+    ]
     assert Payment.objects.filter(project=project).count() == 2
     with pytest.raises(BusinessError):  # the applicant cannot pay itself
         services.payment_create(actor=w.applicant, project=project, amount="1.00", paid_on="2027-10-09")

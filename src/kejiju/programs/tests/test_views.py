@@ -344,3 +344,14 @@ def test_api_staff_transition_and_late_submit(client, w):
         content_type="application/json",
     )
     assert review.status_code == 400
+
+
+def test_transition_records_read_in_chinese(client, w):
+    app = f.filled_application(w)
+    services.application_submit(actor=w.applicant, application=app)
+    services.application_transition(actor=w.county, application=app, action="recommend")
+    client.force_login(w.city)
+    page = client.get("/programs/applications/%s/" % app.pk).content.decode()
+    records = page[page.index('data-testid="transitions"') :]
+    assert "待属地推荐 → 待形式审查" in records and "推荐" in records
+    assert "pending_recommendation" not in records and ">recommend<" not in records
