@@ -5,17 +5,20 @@ and on the entered values, never on another app's models."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, transaction
+from django.db.models import Count
+from django.db.models.sql.where import AND, WhereNode
 from django.utils import timezone
 
 from kejiju.core.errors import BusinessError
-from kejiju.core.indicators import Indicator, count_value, get_indicator
+from kejiju.core.indicators import AggregateValue, Indicator, count_value, get_indicator
 from kejiju.stats.choices import IndicatorSource
 from kejiju.stats.models import EnteredValue, IndicatorDefinition
 from kejiju.stats.periods import Period
@@ -185,3 +188,201 @@ def compute_figure(
         )
         figure.record_ids = [row.pk] if with_ids else None
     return figure
+
+
+# ---------------------------------------------------------------- many figures at once
+
+
+@dataclass
+class _Pending:
+    """One computed figure waiting for its table's aggregate query."""
+
+    code: str
+    indicator: Indicator
+    period: Period
+    qs: Any
+    with_ids: bool
+
+
+def _shape(qs: Any) -> tuple[Any, ...] | None:
+    """What a queryset's FROM clause is made of (the model, the database and every join it really uses),
+    or ``None`` when its figure cannot be computed by conditional aggregation (distinct, sliced, grouped,
+    annotated, set operations, extra SQL): such figures are computed one by one."""
+    query = qs.query
+    if (
+        query.distinct
+        or query.combinator
+        or query.is_sliced
+        or query.group_by is not None
+        or query.annotations
+        or query.extra
+        or query.extra_tables
+        or query._filtered_relations
+        or query.where.contains_aggregate
+        or query.where.contains_over_clause
+    ):
+        return None
+    joins = tuple(
+        (alias, join.identity, getattr(join, "join_type", None))
+        for alias, join in query.alias_map.items()
+        if query.alias_refcount.get(alias)
+    )
+    return (query.model, qs.db, joins)
+
+
+def _batchable(indicator: Indicator) -> bool:
+    return indicator.value is count_value or isinstance(indicator.value, AggregateValue)
+
+
+def _conditions(where: WhereNode) -> list[Any]:
+    """The conjuncts of a WHERE node (the node itself unless it is a plain AND)."""
+    if where.connector == AND and not where.negated:
+        return list(where.children)
+    return [where]
+
+
+def _split_common(query: Any, using: str, wheres: list[WhereNode]) -> tuple[list[Any], list[WhereNode | None]]:
+    """The conditions every figure of a group has (the region prefix, “not archived”…), compared by their
+    SQL and parameters, and what is left of each figure's filter without them. The group's query reads only
+    the rows satisfying the common conditions (an index may narrow them; an OR of the figures' filters
+    would turn one scan into one index search per figure), so each figure's aggregate needs only the rest:
+    ``common AND rest`` is exactly the figure's own filter."""
+    compiler = query.get_compiler(using)
+
+    def key(node: Any) -> tuple[str, str] | None:
+        try:
+            sql, params = compiler.compile(node)
+        except (EmptyResultSet, FullResultSet):
+            return None
+        return sql, repr(list(params))
+
+    keyed = [[(key(c), c) for c in _conditions(w)] for w in wheres]
+    key_sets = [{k for k, _c in conds} for conds in keyed]
+    common_keys = {k for k, _c in keyed[0] if k is not None and all(k in ks for ks in key_sets[1:])}
+    common, seen = [], set()
+    for k, c in keyed[0]:
+        if k in common_keys and k not in seen:
+            common.append(c)
+            seen.add(k)
+    rests: list[WhereNode | None] = []
+    for conds in keyed:
+        rest = [c for k, c in conds if k not in common_keys]
+        rests.append(WhereNode(rest, AND) if rest else None)
+    return common, rests
+
+
+def _aggregate_group(members: list[_Pending]) -> list[tuple[Decimal, int]]:
+    """One query for figures whose records share a FROM clause: per figure ``COUNT(pk) FILTER (WHERE
+    its conditions)`` and its value aggregate with the same filter, over the rows matching the conditions
+    they all share. Same rows, same aggregates, so the same numbers as one query per figure."""
+    first = members[0].qs
+    query = first.query.chain()
+    common, filters = _split_common(query, first.db, [m.qs.query.where.clone() for m in members])
+    query.where = WhereNode(common, AND)
+    pk = first.model._meta.pk.name
+    aggregates: dict[str, Any] = {}
+    for n, (m, condition) in enumerate(zip(members, filters, strict=True)):
+        aggregates["c%d" % n] = Count(pk, filter=cast(Any, condition))
+        if isinstance(m.indicator.value, AggregateValue):
+            aggregates["v%d" % n] = m.indicator.value.make(condition)
+    row = query.get_aggregation(first.db, aggregates)
+    results = []
+    for n, m in enumerate(members):
+        count = int(row["c%d" % n] or 0)
+        value_fn = m.indicator.value
+        value = (
+            to_decimal(value_fn.finish(row["v%d" % n])) if isinstance(value_fn, AggregateValue) else to_decimal(count)
+        )
+        results.append((value, count))
+    return results
+
+
+def _computed_figure(m: _Pending, region_code: str, value: Decimal, count: int, now: datetime) -> Figure:
+    ind = m.indicator
+    ids = [pk for pk in m.qs.order_by("pk").values_list("pk", flat=True)] if m.with_ids else None
+    return Figure(
+        code=m.code,
+        name=ind.name,
+        unit=ind.unit,
+        definition=ind.definition,
+        area=ind.area,
+        source=IndicatorSource.COMPUTED,
+        decimals=ind.decimals,
+        additive=ind.additive,
+        region=region_code,
+        period=m.period.key,
+        value=value,
+        record_count=count,
+        query=query_text(m.qs),
+        computed_at=now,
+        record_ids=ids,
+    )
+
+
+def compute_figures(
+    codes: Iterable[str],
+    region_code: str,
+    periods: Sequence[Period],
+    *,
+    with_ids: bool | Collection[str] = False,
+    definitions: Mapping[str, IndicatorDefinition] | None = None,
+) -> dict[tuple[str, str], Figure]:
+    """The figures of many indicators for one region and several periods, keyed ``(code, period.key)``:
+    exactly what :func:`compute_figure` gives for each, with the same provenance (query text, record count,
+    record ids), but computed together — the figures whose records come from the same table (same joins)
+    take one aggregate query for all the indicators and periods. ``with_ids`` is a flag or the period keys
+    whose figures list their record ids. Entered indicators, value functions that are not a declared
+    aggregate, and unusual querysets go one by one; a failing group falls back to one by one too, so a
+    broken indicator fails alone, as before."""
+    definitions = definitions or {}
+
+    def ids_for(period: Period) -> bool:
+        return with_ids if isinstance(with_ids, bool) else period.key in with_ids
+
+    result: dict[tuple[str, str], Figure] = {}
+    groups: dict[Any, list[_Pending]] = {}
+    single: list[tuple[str, Period]] = []
+    for code in codes:
+        indicator = get_indicator(code)
+        for period in periods:
+            if indicator is None or not _batchable(indicator):
+                single.append((code, period))
+                continue
+            try:
+                qs = record_queryset(indicator, region_code, period)
+                shape = _shape(qs)
+                hash(shape)
+            except Exception:  # the one-by-one path logs it and answers a failed figure
+                shape = None
+            if shape is None:
+                single.append((code, period))
+                continue
+            groups.setdefault(shape, []).append(_Pending(code, indicator, period, qs, ids_for(period)))
+    now = timezone.now()
+
+    def run(members: list[_Pending]) -> list[Figure]:
+        values = _aggregate_group(members)
+        return [
+            _computed_figure(m, region_code, value, count, now)
+            for m, (value, count) in zip(members, values, strict=True)
+        ]
+
+    for members in groups.values():
+        try:
+            if connection.in_atomic_block:
+                # a failing query must not abort the caller's transaction (PostgreSQL)
+                with transaction.atomic():
+                    figures = run(members)
+            else:
+                figures = run(members)
+        except Exception:
+            logger.warning("grouped figures of %s failed; computing one by one", members[0].qs.model._meta.label)
+            single.extend((m.code, m.period) for m in members)
+            continue
+        for fig in figures:
+            result[(fig.code, fig.period)] = fig
+    for code, period in single:
+        result[(code, period.key)] = compute_figure(
+            code, region_code, period, with_ids=ids_for(period), definition=definitions.get(code)
+        )
+    return result

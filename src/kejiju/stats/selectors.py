@@ -15,7 +15,7 @@ from kejiju.core.indicators import Indicator, get_indicator, registered_indicato
 from kejiju.core.models import Region
 from kejiju.core.permissions import active_region_code, region_within
 from kejiju.stats.choices import AREAS, IndicatorSource, area_label, area_order
-from kejiju.stats.figures import Figure, compute_figure, record_queryset
+from kejiju.stats.figures import Figure, compute_figure, compute_figures, record_queryset
 from kejiju.stats.models import (
     EnteredValue,
     IndicatorDefinition,
@@ -156,11 +156,14 @@ def dashboard(*, region: Region, year: int, ranking: bool = True) -> list[Dashbo
     targets = targets_for(region=region.code, year=year)
     children = child_regions(region) if ranking else []
     panels = []
-    for area, definitions in definitions_by_area().items():
+    by_area = definitions_by_area()
+    all_definitions = {d.code: d for ds in by_area.values() for d in ds}
+    figures = compute_figures(list(all_definitions), region.code, [period, previous], definitions=all_definitions)
+    for area, definitions in by_area.items():
         panel = DashboardPanel(area=area, title=area_label(area))
         for d in definitions:
-            cur = compute_figure(d.code, region.code, period, definition=d)
-            prev = compute_figure(d.code, region.code, previous, definition=d)
+            cur = figures[(d.code, period.key)]
+            prev = figures[(d.code, previous.key)]
             target = targets.get(d.code)
             panel.rows.append(
                 DashboardRow(cur, prev, target, yoy_phrase(cur.value, prev.value), rate_text(cur.value, target))
@@ -204,12 +207,20 @@ def additivity_check(*, region: Region, period: Period) -> list[AdditivityRow]:
     (a city against its counties). A mismatch means records registered on the region itself or on a
     disabled sub-region, or entered figures that do not add up."""
     children = child_regions(region)
+    definitions = {
+        d.code: d
+        for d in catalogue().filter(additive=True)
+        if d.source != IndicatorSource.COMPUTED or get_indicator(d.code) is not None
+    }
+    # every figure of a region together: one aggregate query per table and region
+    by_region = {
+        code: compute_figures(list(definitions), code, [period], definitions=definitions)
+        for code in [region.code, *(c.code for c in children)]
+    }
     rows = []
-    for d in catalogue().filter(additive=True):
-        if d.source == IndicatorSource.COMPUTED and get_indicator(d.code) is None:
-            continue
-        parent = compute_figure(d.code, region.code, period, definition=d)
-        values = [(c, compute_figure(d.code, c.code, period, definition=d).value) for c in children]
+    for d in definitions.values():
+        parent = by_region[region.code][(d.code, period.key)]
+        values = [(c, by_region[c.code][(d.code, period.key)].value) for c in children]
         if d.source == IndicatorSource.ENTERED and parent.value is None and all(v is None for _c, v in values):
             continue
         total = sum((v for _c, v in values if v is not None), Decimal(0))

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from kejiju.core.models import Bureau, Region
 from kejiju.stats.choices import area_label
-from kejiju.stats.figures import Figure, compute_figure
+from kejiju.stats.figures import Figure, compute_figures
 from kejiju.stats.periods import Period
 from kejiju.stats.selectors import areas_present, definitions_by_area, targets_for, templates_for_region
 from kejiju.stats.textfill import FigureText, fill, format_number
@@ -36,13 +36,23 @@ class ReportFigures:
 
 
 def collect_figures(region_code: str, period: Period, *, with_ids: bool = False) -> ReportFigures:
+    """Every usable indicator for the period and the year before, computed together (one aggregate query
+    per table, :func:`kejiju.stats.figures.compute_figures`); ``with_ids`` lists the records of the period's
+    figures (定稿)."""
     current: dict[str, Figure] = {}
     previous: dict[str, Figure] = {}
     before = period.previous_year()
-    for definitions in definitions_by_area().values():
-        for d in definitions:
-            current[d.code] = compute_figure(d.code, region_code, period, with_ids=with_ids, definition=d)
-            previous[d.code] = compute_figure(d.code, region_code, before, definition=d)
+    definitions = {d.code: d for ds in definitions_by_area().values() for d in ds}
+    figures = compute_figures(
+        list(definitions),
+        region_code,
+        [period, before],
+        with_ids=[period.key] if with_ids else False,
+        definitions=definitions,
+    )
+    for code in definitions:
+        current[code] = figures[(code, period.key)]
+        previous[code] = figures[(code, before.key)]
     targets = targets_for(region=region_code, year=period.year) if period.kind == "year" else {}
     return ReportFigures(current, previous, targets)
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from kejiju.stats.figures import compute_figure
+from kejiju.stats.figures import compute_figure, compute_figures
 from kejiju.stats.periods import parse_period
 from kejiju.stats.tests import factories as f
 
@@ -49,9 +49,20 @@ def _figures() -> dict[tuple[str, str, str], tuple[Decimal | None, int | None]]:
     return result
 
 
+def _figures_together() -> dict[tuple[str, str, str], tuple[Decimal | None, int | None]]:
+    """The same figures through the grouped path (one conditional-aggregation query per table)."""
+    result = {}
+    for code, region, period in EXPECTED:
+        figs = compute_figures([c for c, _r, _p in EXPECTED], region, [parse_period(period)])
+        fig = figs[(code, parse_period(period).key)]
+        result[(code, region, period)] = (fig.value, fig.record_count)
+    return result
+
+
 def test_same_figures_on_this_backend(regions: Any, staff: Any, test_indicators: list[str]) -> None:
     _data(staff)
     assert _figures() == EXPECTED
+    assert _figures_together() == EXPECTED
 
 
 @pytest.mark.skipif(
@@ -61,3 +72,4 @@ def test_same_figures_on_postgresql(regions: Any, staff: Any, test_indicators: l
     assert connection.vendor == "postgresql"
     _data(staff)
     assert _figures() == EXPECTED
+    assert _figures_together() == EXPECTED
