@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ import xlsxwriter
 from playwright.sync_api import expect
 
 from kejiju.core.testing.factories import region, role_user
+from kejiju.cultivation.models import SubsidyAward
 from kejiju.engines.idcodes import make_credit_code, make_org_code
 from kejiju.orgs import services
 from kejiju.orgs.importers import IP_IMPORTER
@@ -145,3 +147,24 @@ def test_import_patents_see_counts_and_record_custody(page: Any, login: Any, tre
     expect(page.get_by_test_id("custody-services")).to_contain_text("开展播种机技术查新检索")
     assert IpCustodyService.objects.count() == 1
     screenshot("ip-custody")
+
+    # 专利资助: a granted invention patent goes into the one subsidy ledger (企业培育) under the shipped
+    # per-unit policy, then is approved, publicised and paid there.
+    invention = IntellectualProperty.objects.filter(ip_type="invention", status="granted").order_by("applied_on")[0]
+    page.goto(f"/orgs/ip/{invention.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.get_by_test_id("ip-subsidy").click()
+    expect(page.locator("body")).to_contain_text("已列入专利资助台账")
+    award = SubsidyAward.objects.get()
+    page.goto(f"/cultivation/awards/{award.pk}/")
+    expect(page.get_by_test_id("award-amount")).to_have_text("5000.00")
+    for action in ("approve", "publicize"):
+        with page.expect_navigation():
+            page.get_by_test_id(f"action-{action}").get_by_role("button").click()
+    page.get_by_label("拨付凭证号").fill(f"记-{YEAR}-017")
+    with page.expect_navigation():
+        page.get_by_test_id("action-pay").get_by_role("button").click()
+    expect(page.get_by_test_id("award-status")).to_have_text("已拨付")
+    screenshot("ip-subsidy-paid")
+    assert SubsidyAward.objects.get().amount == Decimal("5000.00")
