@@ -42,3 +42,20 @@ class FormulaKind(models.TextChoices):
     RATE_OF_INCREASE = "rate_of_increase", "按增量比例（封顶）"
     BY_LEVEL = "by_level", "按级别"
     PER_UNIT = "per_unit", "按件数（封顶）"
+
+
+#: Subsidy policies shipped with every installation (created after ``migrate`` when missing; a bureau edits
+#: the amounts as a new version): code, name, formula kind, params, effective from (ISO date).
+#: ``ip.patent_subsidy`` is the 专利资助 policy the IP register applies to a granted patent (per unit, by IP type).
+DEFAULT_POLICIES: list[tuple[str, str, str, dict[str, object], str]] = [
+    (
+        "ip.patent_subsidy",
+        "专利资助",
+        "per_unit",
+        {
+            "table": {"invention": "5000", "defense_patent": "5000", "utility": "1000", "design": "500"},
+            "cap": "100000",
+        },
+        "2015-01-01",
+    ),
+]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from kejiju.core.demo import DemoContext, register_demo
+from kejiju.cultivation.apps import ensure_default_policies
 
 PER_COUNTY = {"county": 14, "city": 10, "province": 4}
 
@@ -93,6 +94,7 @@ def cultivation_demo(ctx: DemoContext) -> None:
 
     for code, name, kind, params, since in POLICIES:
         services.subsidy_policy_ensure(actor=None, code=code, name=name, kind=kind, params=params, effective_from=since)
+    ensure_default_policies("default")  # the shipped ones (专利资助), in case the database was built without them
     this_year = date.today().year
     per_county = PER_COUNTY.get(ctx.scale, 10)
     for county in ctx.county_codes:

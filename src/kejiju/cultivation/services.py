@@ -519,6 +519,19 @@ def subsidy_version_for(*, policy_code: str, year: int) -> SubsidyPolicyVersion 
     )
 
 
+#: Descriptive keys a per-unit hand-off may carry next to its ``counts`` (the IP register sends the IP type
+#: and number of the patent); they are not part of the formula.
+_PER_UNIT_CONTEXT = {"ip_type", "number"}
+
+
+def _formula_inputs(kind: str, inputs: dict[str, Any]) -> Any:
+    """The inputs the formula reads. A per-unit hand-off ``{"counts": {unit: n}, "ip_type": …, "number": …}``
+    (the IP register's 专利资助 request) is read as its ``counts``; any other shape goes to the formula as is."""
+    if kind == "per_unit" and "counts" in inputs and set(inputs) - {"counts"} <= _PER_UNIT_CONTEXT:
+        return inputs["counts"]
+    return inputs
+
+
 @transaction.atomic
 def subsidy_award_create(
     *,
@@ -563,7 +576,7 @@ def subsidy_award_create(
         if existing is not None:
             return existing
     try:
-        calc = subsidy.calculate(version.kind, version.params, inputs)
+        calc = subsidy.calculate(version.kind, version.params, _formula_inputs(version.kind, inputs))
     except subsidy.SubsidyError as exc:
         raise BusinessError(exc.message, code="invalid", field=exc.field) from None
     award = SubsidyAward(

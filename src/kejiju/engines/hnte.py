@@ -27,15 +27,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from kejiju.engines.tech_sme import (
     InputError,
     Problem,
     RecordId,
     RecordReader,
+    _units,
     decimal_places,
-    percent_text,
+    fast_cents,
+    fast_count,
+    fast_id,
+    percent_of,
     ratio,
     type_name,
 )
@@ -272,24 +276,101 @@ def ip_quantity_band(class1: int, class2: int) -> ItemRange:
     return ItemRange(0, 0, "E")
 
 
-def band_ranges(data: HnteInput) -> dict[str, ItemRange]:
-    """Every item's possible points before expert scores: computed bands or the item's full 0–cap range."""
-    has_ip = data.ip_class1 + data.ip_class2 > 0
-    years = data.years
+_NONE = ItemRange(0, 0)
+_IP_OPEN = ItemRange(0, 8)
+_ACQ_SELF = ItemRange(1, 6, "A")
+_ACQ_OTHER = ItemRange(1, 3, "B")
+_STANDARD = ItemRange(0, 2)
+_RD_MANAGEMENT = ItemRange(0, 20)
+_GROWTH = [(int(lower * 100), ItemRange(low, high, band)) for band, lower, low, high in GROWTH_BANDS]
+_GROWTH_E = ItemRange(1, 2, "E")
+_GROWTH_F = ItemRange(0, 0, "F")
+_CONVERSION = [(lower, ItemRange(low, high, band)) for band, lower, low, high in CONVERSION_BANDS]
+_CONVERSION_F = ItemRange(0, 0, "F")
+_QUANTITY = {
+    "A": ItemRange(7, 8, "A"),
+    "B": ItemRange(5, 6, "B"),
+    "C": ItemRange(3, 4, "C"),
+    "D": ItemRange(1, 2, "D"),
+    "E": ItemRange(0, 0, "E"),
+}
+
+
+def growth_band_units(values: Sequence[int]) -> ItemRange:
+    """``growth_band(growth_rate(values))`` on integers (any common unit): the rate is kept as an exact
+    numerator/denominator pair and compared by cross-multiplication."""
+    if len(values) == 3:
+        a, b, c = values
+        if b == 0:
+            return _GROWTH_F
+        if a == 0:
+            num, den = c - b, b  # v₃/v₂ − 1
+        else:
+            num, den = b * b + c * a - 2 * a * b, 2 * a * b  # ½ (v₂/v₁ + v₃/v₂) − 1
+    elif len(values) == 2 and values[0] != 0:
+        num, den = values[1] - values[0], values[0]
+    else:
+        return _GROWTH_F
+    if den < 0:
+        num, den = -num, -den
+    if num <= 0:
+        return _GROWTH_F
+    for percent, band in _GROWTH:
+        if 100 * num >= percent * den:
+            return band
+    return _GROWTH_E
+
+
+def _band_items(
+    ip_class1: int,
+    ip_class2: int,
+    self_developed: bool,
+    conversions: int,
+    years: int,
+    sales: Sequence[int],
+    net_assets: Sequence[int],
+) -> dict[str, ItemRange]:
+    has_ip = ip_class1 + ip_class2 > 0
+    if ip_class1 >= 1:
+        quantity = _QUANTITY["A"]
+    elif ip_class2 >= 5:
+        quantity = _QUANTITY["B"]
+    elif ip_class2 >= 3:
+        quantity = _QUANTITY["C"]
+    else:
+        quantity = _QUANTITY["D" if ip_class2 >= 1 else "E"]
+    conversion = _CONVERSION_F
+    for lower, band in _CONVERSION:
+        if conversions >= lower * years:  # yearly average ≥ lower
+            conversion = band
+            break
     return {
         # Without any IP the advancement and the core support are "无": 0 points.
-        "ip_advanced": ItemRange(0, 8) if has_ip else ItemRange(0, 0),
-        "ip_core_support": ItemRange(0, 8) if has_ip else ItemRange(0, 0),
-        "ip_quantity": ip_quantity_band(data.ip_class1, data.ip_class2),
-        "ip_acquisition": (
-            (ItemRange(1, 6, "A") if data.ip_self_developed else ItemRange(1, 3, "B")) if has_ip else ItemRange(0, 0)
-        ),
-        "ip_standard": ItemRange(0, 2),
-        "conversion": conversion_band(data.conversions, years),
-        "rd_management": ItemRange(0, 20),
-        "sales_growth": growth_band(growth_rate(data.sales[3 - years :])),
-        "net_asset_growth": growth_band(growth_rate(data.net_assets[3 - years :])),
+        "ip_advanced": _IP_OPEN if has_ip else _NONE,
+        "ip_core_support": _IP_OPEN if has_ip else _NONE,
+        "ip_quantity": quantity,
+        "ip_acquisition": (_ACQ_SELF if self_developed else _ACQ_OTHER) if has_ip else _NONE,
+        "ip_standard": _STANDARD,
+        "conversion": conversion,
+        "rd_management": _RD_MANAGEMENT,
+        "sales_growth": growth_band_units(sales[3 - years :]),
+        "net_asset_growth": growth_band_units(net_assets[3 - years :]),
     }
+
+
+def band_ranges(data: HnteInput) -> dict[str, ItemRange]:
+    """Every item's possible points before expert scores: computed bands or the item's full 0–cap range."""
+    sales, _ = _units(data.sales)
+    net_assets, _ = _units(data.net_assets)
+    return _band_items(
+        data.ip_class1,
+        data.ip_class2,
+        data.ip_self_developed,
+        data.conversions,
+        data.years,
+        sales,
+        net_assets,
+    )
 
 
 def expert_problems(data: HnteInput, record: str) -> list[Problem]:
@@ -462,20 +543,62 @@ def _met(ok: bool) -> Status:
     return "met" if ok else "not_met"
 
 
-def _evaluate_2016_32(data: HnteInput) -> HnteResult:
-    problems = consistency_problems(data, "记录“%s”" % data.id)
-    if problems:
-        raise InputError(problems)
+_IP_KEYS = frozenset(IP_ITEMS)
+
+
+def _min_max(items: dict[str, ItemRange]) -> tuple[int, int]:
+    """``(Innovation(items).min, Innovation(items).max)`` in one pass."""
+    ip_low = ip_high = low = high = 0
+    for key, item in items.items():
+        if key in _IP_KEYS:
+            ip_low += item.min
+            ip_high += item.max
+        else:
+            low += item.min
+            high += item.max
+    return min(IP_CAP, ip_low) + low, min(IP_CAP, ip_high) + high
+
+
+def _at_least(numerator: int, denominator: int, percent: int) -> bool:
+    """``numerator / denominator ≥ percent %`` by cross-multiplication; False when the ratio is undefined."""
+    if denominator == 0:
+        return False
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    return 100 * numerator >= percent * denominator
+
+
+_WORD = {"met": "符合", "not_met": "不符合", "expert": "待专家评审"}
+#: (condition, status) → the reason's head "（一）…：符合。"; the why-sentence follows.
+_REASON_HEAD = {
+    (key, status): "%s：%s。" % (label, word) for key, label in CONDITIONS.items() for status, word in _WORD.items()
+}
+_THRESHOLD_TEXT = {5: "5.00%", 4: "4.00%", 3: "3.00%"}
+_BRACKET_TEXT = {5: "不超过 5,000 万元", 4: "5,000 万元至 2 亿元（含）", 3: "超过 2 亿元"}
+
+
+def _rules_2016_32(
+    data: HnteInput,
+    scale: int,
+    sales: Sequence[int],
+    rd_expense: Sequence[int],
+    rd_china: Sequence[int],
+    revenue: tuple[int, int],
+    items: dict[str, ItemRange],
+) -> tuple[dict[str, Status], int, tuple[int, int], bool, bool | None, list[str]]:
+    """The rules of 2016-32 on integers (money in units of ``1/scale`` yuan; ``revenue`` = (high-tech, total);
+    ``items`` the innovation items, exact where expert scores are given). Only the flags, counts and dates of
+    ``data`` are read. Returns (conditions, R&D threshold in %, innovation, eligible, passed, reasons)."""
     conditions: dict[str, Status] = {}
     why: dict[str, str] = {}
-    years = data.years
+    years = min(3, max(1, data.operating_years))
 
     days = (data.application_date - data.registration_date).days
-    conditions["registered_one_year"] = _met(days >= ONE_YEAR_DAYS)
+    conditions["registered_one_year"] = "met" if days >= ONE_YEAR_DAYS else "not_met"
     why["registered_one_year"] = "注册成立至申请日共 %(d)d 天（需不少于 365 天）。" % {"d": days}
 
     ip_count = data.ip_class1 + data.ip_class2
-    conditions["core_ip"] = _met(data.core_ip_owned and ip_count >= 1)
+    conditions["core_ip"] = "met" if data.core_ip_owned and ip_count >= 1 else "not_met"
     if ip_count == 0:
         why["core_ip"] = "没有有效的知识产权，不能认定。"
     elif not data.core_ip_owned:
@@ -483,69 +606,67 @@ def _evaluate_2016_32(data: HnteInput) -> HnteResult:
     else:
         why["core_ip"] = "拥有核心知识产权：Ⅰ类 %(a)d 项，Ⅱ类 %(b)d 项。" % {"a": data.ip_class1, "b": data.ip_class2}
 
-    conditions["field_in_catalogue"] = _met(data.field_in_catalogue)
+    conditions["field_in_catalogue"] = "met" if data.field_in_catalogue else "not_met"
     why["field_in_catalogue"] = "核心技术%(n)s属于《国家重点支持的高新技术领域》。" % {
         "n": "" if data.field_in_catalogue else "不"
     }
 
-    staff = ratio(data.tech_staff, data.employees)
-    conditions["tech_staff_ratio"] = _met(staff is not None and staff >= STAFF_MIN)
+    conditions["tech_staff_ratio"] = "met" if _at_least(data.tech_staff, data.employees, 10) else "not_met"
     why["tech_staff_ratio"] = "科技人员 %(t)d/职工 %(e)d = %(p)s（需不低于 10%%）。" % {
         "t": data.tech_staff,
         "e": data.employees,
-        "p": percent_text(staff),
+        "p": percent_of(data.tech_staff, data.employees),
     }
 
-    rd_total = sum(data.rd_expense[3 - years :], Decimal(0))
-    rd_china = sum(data.rd_expense_in_china[3 - years :], Decimal(0))
-    sales_total = sum(data.sales[3 - years :], Decimal(0))
-    rd = ratio(rd_total, sales_total)
-    threshold = rd_threshold(data.sales[2])
-    china = ratio(rd_china, rd_total)
-    rd_ok = rd is not None and rd >= threshold
-    china_ok = china is not None and china >= RD_CHINA_MIN
-    conditions["rd_ratio"] = _met(rd_ok and china_ok)
-    bracket = (
-        "不超过 5,000 万元"
-        if data.sales[2] <= SALES_SMALL
-        else ("5,000 万元至 2 亿元（含）" if data.sales[2] <= SALES_MEDIUM else "超过 2 亿元")
-    )
+    rd_total = sum(rd_expense[3 - years :])
+    china_total = sum(rd_china[3 - years :])
+    sales_total = sum(sales[3 - years :])
+    latest = sales[2]
+    threshold = 5 if latest <= 50_000_000 * scale else (4 if latest <= 200_000_000 * scale else 3)
+    rd_ok = _at_least(rd_total, sales_total, threshold)
+    china_ok = _at_least(china_total, rd_total, 60)
+    conditions["rd_ratio"] = "met" if rd_ok and china_ok else "not_met"
     why["rd_ratio"] = (
         "近 %(y)d 年研发费用占销售收入 %(p)s；最近一年销售收入%(b)s，需不低于 %(t)s；境内研发费用占 %(c)s（需不低于 60%%）。"
-        % {"y": years, "p": percent_text(rd), "b": bracket, "t": percent_text(threshold), "c": percent_text(china)}
+        % {
+            "y": years,
+            "p": percent_of(rd_total, sales_total),
+            "b": _BRACKET_TEXT[threshold],
+            "t": _THRESHOLD_TEXT[threshold],
+            "c": percent_of(china_total, rd_total),
+        }
     )
 
-    high_tech = ratio(data.high_tech_revenue, data.total_revenue)
-    conditions["high_tech_revenue_ratio"] = _met(high_tech is not None and high_tech >= HIGH_TECH_MIN)
+    high_tech, total = revenue
+    conditions["high_tech_revenue_ratio"] = "met" if _at_least(high_tech, total, 60) else "not_met"
     why["high_tech_revenue_ratio"] = "高新技术产品（服务）收入占总收入 %(p)s（需不低于 60%%）。" % {
-        "p": percent_text(high_tech)
+        "p": percent_of(high_tech, total)
     }
 
-    score = innovation(data)
-    if score.min > PASS_ABOVE:
+    low, high = _min_max(items)
+    if low > PASS_ABOVE:
         conditions["innovation_score"] = "met"
-    elif score.max <= PASS_ABOVE:
+    elif high <= PASS_ABOVE:
         conditions["innovation_score"] = "not_met"
     else:
         conditions["innovation_score"] = "expert"
-    if score.min == score.max:
-        why["innovation_score"] = "创新能力评价 %(s)d 分（需 70 分以上，不含 70 分）。" % {"s": score.min}
+    if low == high:
+        why["innovation_score"] = "创新能力评价 %(s)d 分（需 70 分以上，不含 70 分）。" % {"s": low}
     else:
         why["innovation_score"] = "创新能力评价在 %(a)d–%(b)d 分之间（需 70 分以上，不含 70 分）%(x)s。" % {
-            "a": score.min,
-            "b": score.max,
+            "a": low,
+            "b": high,
             "x": "，取决于专家评分" if conditions["innovation_score"] == "expert" else "",
         }
 
-    conditions["no_bad_record"] = _met(not data.bad_record)
+    conditions["no_bad_record"] = "not_met" if data.bad_record else "met"
     why["no_bad_record"] = (
         "申请前一年内有重大安全、重大质量事故或严重环境违法行为。"
         if data.bad_record
         else "申请前一年内无重大事故或严重环境违法行为。"
     )
 
-    word = {"met": "符合", "not_met": "不符合", "expert": "待专家评审"}
-    reasons = ["%(l)s：%(w)s。%(r)s" % {"l": CONDITIONS[k], "w": word[conditions[k]], "r": why[k]} for k in CONDITIONS]
+    reasons = [_REASON_HEAD[key, conditions[key]] + why[key] for key in CONDITIONS]
     eligible = all(status == "met" for key, status in conditions.items() if key != "innovation_score")
     passed: bool | None
     if not eligible:
@@ -557,13 +678,28 @@ def _evaluate_2016_32(data: HnteInput) -> HnteResult:
     else:
         passed = conditions["innovation_score"] == "met"
         reasons.append("八项条件均符合，可以认定。" if passed else "创新能力评价未超过 70 分，不能认定。")
+    return conditions, threshold, (low, high), eligible, passed, reasons
+
+
+def _evaluate_2016_32(data: HnteInput) -> HnteResult:
+    problems = consistency_problems(data, "记录“%s”" % data.id)
+    if problems:
+        raise InputError(problems)
+    money, scale = _units(
+        [*data.sales, *data.rd_expense, *data.rd_expense_in_china, data.high_tech_revenue, data.total_revenue]
+    )
+    score = innovation(data)
+    conditions, threshold, _range, eligible, passed, reasons = _rules_2016_32(
+        data, scale, money[0:3], money[3:6], money[6:9], (money[9], money[10]), score.items
+    )
+    years = data.years
     return HnteResult(
         id=data.id,
         rule_version="2016-32",
         eligible=eligible,
         conditions=conditions,
-        rd_ratio=rd,
-        rd_threshold=threshold,
+        rd_ratio=ratio(sum(data.rd_expense[3 - years :], Decimal(0)), sum(data.sales[3 - years :], Decimal(0))),
+        rd_threshold=Fraction(threshold, 100),
         innovation=score,
         passed=passed,
         reasons=reasons,
@@ -572,6 +708,187 @@ def _evaluate_2016_32(data: HnteInput) -> HnteResult:
 
 #: Every rule version this engine knows; a national change adds a version, it never edits one.
 VERSIONS: dict[str, Callable[[HnteInput], HnteResult]] = {"2016-32": _evaluate_2016_32}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fast JSON → JSON path (the batch command): plain records without expert scores go straight from the
+# parsed JSON to the OUT record on integers; anything else returns None and takes ``from_json`` →
+# ``evaluate`` → ``to_json`` (same ``_rules_2016_32``, or the Chinese problems).
+# ---------------------------------------------------------------------------------------------------------------
+
+_PLAIN_KEYS = frozenset(FIELDS) - {"expert_scores"}
+#: OUT form of every band constant the fast path uses (shared, never mutated: they only go to the encoder).
+_ITEM_JSON = {
+    id(r): {"min": r.min, "max": r.max, "band": r.band}
+    for r in (
+        _NONE,
+        _IP_OPEN,
+        _ACQ_SELF,
+        _ACQ_OTHER,
+        _STANDARD,
+        _RD_MANAGEMENT,
+        _GROWTH_E,
+        _GROWTH_F,
+        _CONVERSION_F,
+        *(band for _p, band in _GROWTH),
+        *(band for _l, band in _CONVERSION),
+        *_QUANTITY.values(),
+    )
+}
+_DATES: dict[str, date] = {}
+_RD_THRESHOLD_JSON = {5: "0.0500", 4: "0.0400", 3: "0.0300"}
+
+
+def _fast_date(value: Any) -> date | None:
+    if type(value) is not str:
+        return None
+    parsed = _DATES.get(value)
+    if parsed is None:
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+        if len(_DATES) < 10_000:
+            _DATES[value] = parsed
+    return parsed
+
+
+def _fast_years(value: Any, signed: bool = False) -> list[int] | None:
+    if type(value) is not list or len(value) != 3:
+        return None
+    out = [fast_cents(v, signed) for v in value]
+    return None if None in out else cast("list[int]", out)
+
+
+def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] | None:
+    """The OUT record of one parsed IN record, or ``None`` when the record needs the full reader (expert
+    scores, any unusual value, a problem, another rule version). Never decides a threshold by float."""
+    if version != "2016-32" or type(item) is not dict or item.keys() != _PLAIN_KEYS:
+        return None
+    get = item.__getitem__
+    flags = (get("core_ip_owned"), get("ip_self_developed"), get("field_in_catalogue"), get("bad_record"))
+    for flag in flags:
+        if type(flag) is not bool:
+            return None
+    counts = [fast_count(get(k)) for k in ("ip_class1", "ip_class2", "employees", "tech_staff", "conversions")]
+    operating_years = fast_count(get("operating_years"))
+    application, registration = _fast_date(get("application_date")), _fast_date(get("registration_date"))
+    sales, rd, china = (
+        _fast_years(get("sales")),
+        _fast_years(get("rd_expense")),
+        _fast_years(get("rd_expense_in_china")),
+    )
+    net_assets = _fast_years(get("net_assets"), True)
+    high_tech, total = fast_cents(get("high_tech_revenue")), fast_cents(get("total_revenue"))
+    if (
+        None in counts
+        or operating_years is None
+        or application is None
+        or registration is None
+        or sales is None
+        or rd is None
+        or china is None
+        or net_assets is None
+        or high_tech is None
+        or total is None
+        or not fast_id(get("id"))
+    ):
+        return None
+    ip_class1, ip_class2, employees, tech_staff, conversions = cast("list[int]", counts)
+    if (
+        registration > application
+        or tech_staff > employees
+        or high_tech > total
+        or china[0] > rd[0]
+        or china[1] > rd[1]
+        or china[2] > rd[2]
+    ):
+        return None  # a contradiction: the full reader names it
+    data = _Plain(
+        application,
+        registration,
+        flags[0],
+        ip_class1,
+        ip_class2,
+        flags[2],
+        employees,
+        tech_staff,
+        operating_years,
+        flags[3],
+    )
+    years = min(3, max(1, operating_years))
+    items = _band_items(ip_class1, ip_class2, flags[1], conversions, years, sales, net_assets)
+    conditions, threshold, (low, high), eligible, passed, reasons = _rules_2016_32(
+        data,  # type: ignore[arg-type]
+        100,
+        sales,
+        rd,
+        china,
+        (high_tech, total),
+        items,
+    )
+    sales_total = sum(sales[3 - years :])
+    if sales_total:
+        q = sum(rd[3 - years :]) * 10_000 // sales_total
+        rd_ratio: str | None = "%d.%04d" % divmod(q, 10_000)
+    else:
+        rd_ratio = None
+    return {
+        "id": get("id"),
+        "rule_version": "2016-32",
+        "eligible": eligible,
+        "conditions": conditions,
+        "rd_ratio": rd_ratio,
+        "rd_threshold": _RD_THRESHOLD_JSON[threshold],
+        "innovation": {
+            "min": low,
+            "max": high,
+            "items": {key: _ITEM_JSON[id(r)] for key, r in items.items()},
+        },
+        "passed": passed,
+        "reasons": reasons,
+    }
+
+
+class _Plain:
+    """The flags, counts and dates ``_rules_2016_32`` reads, without building a full ``HnteInput``."""
+
+    __slots__ = (
+        "application_date",
+        "registration_date",
+        "core_ip_owned",
+        "ip_class1",
+        "ip_class2",
+        "field_in_catalogue",
+        "employees",
+        "tech_staff",
+        "operating_years",
+        "bad_record",
+    )
+
+    def __init__(
+        self,
+        application_date: date,
+        registration_date: date,
+        core_ip_owned: bool,
+        ip_class1: int,
+        ip_class2: int,
+        field_in_catalogue: bool,
+        employees: int,
+        tech_staff: int,
+        operating_years: int,
+        bad_record: bool,
+    ) -> None:
+        self.application_date = application_date
+        self.registration_date = registration_date
+        self.core_ip_owned = core_ip_owned
+        self.ip_class1 = ip_class1
+        self.ip_class2 = ip_class2
+        self.field_in_catalogue = field_in_catalogue
+        self.employees = employees
+        self.tech_staff = tech_staff
+        self.operating_years = operating_years
+        self.bad_record = bad_record
 
 
 def evaluate(data: HnteInput, version: str = RULE_VERSION) -> HnteResult:

@@ -26,6 +26,7 @@ This module also holds the small JSON-reading helpers (``RecordReader``, ``Input
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -447,96 +448,191 @@ def _wan(amount: Decimal) -> str:
     return "%s万元" % format(value, "f")
 
 
-def _evaluate_2017_115(data: TechSmeInput) -> TechSmeResult:
+def _units(values: Sequence[Decimal]) -> tuple[list[int], int]:
+    """Exact integers ``n`` and one common denominator ``d`` with ``value == n / d`` for every value (cents for
+    the usual two-decimal money), so thresholds compare by integer cross-multiplication, never by float."""
+    places = max([0, *(-int(v.as_tuple().exponent) for v in values)])
+    scale = 10**places
+    units = []
+    for value in values:
+        numerator, denominator = value.as_integer_ratio()  # denominator divides 10**places
+        units.append(numerator * (scale // denominator))
+    return units, scale
+
+
+def percent_of(numerator: int, denominator: int) -> str:
+    """``percent_text(numerator / denominator)`` on integers (``"无法计算"`` when the denominator is 0):
+    truncated toward zero to two decimals of a percent, exactly as ``decimal_places`` does."""
+    if denominator == 0:
+        return "无法计算"
+    q = abs(numerator) * 10_000 // abs(denominator)  # truncated toward zero, like ``decimal_places``
+    text = "%d.%02d%%" % divmod(q, 100)
+    return "-" + text if q and (numerator < 0) != (denominator < 0) else text
+
+
+def _wan_units(units: int, scale: int) -> str:
+    """``_wan(units / scale)``: the exact Decimal is built only for this text (rare: ineligible records)."""
+    return _wan(Decimal(units) / Decimal(scale))
+
+
+def _band_units(numerator: int, denominator: int, table: Sequence[tuple[int, int]]) -> int:
+    """``_band(numerator / denominator, …)`` with ``table`` in whole percents: ``n/d ≥ p/100 ⇔ 100 n ≥ p d``."""
+    if denominator == 0:
+        return 0
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    hundred_n = 100 * numerator
+    for percent, points in table:
+        if hundred_n >= percent * denominator:
+            return points
+    return 0
+
+
+STAFF_PERCENT = [(int(lower * 100), points) for lower, points in STAFF_BANDS]
+RD_SALES_PERCENT = [(int(lower * 100), points) for lower, points in RD_SALES_BANDS]
+RD_COST_PERCENT = [(int(lower * 100), points) for lower, points in RD_COST_BANDS]
+_DIRECT_KEYS = tuple(DIRECT_ITEMS)
+_ELIGIBLE_TEXT = (
+    "符合第六条（一）至（四）：境内注册，职工不超过 500 人，销售收入和资产总额均不超过 2 亿元，无排除情形。"
+)
+_BAD_RECORD_TEXT = (
+    "申报前一年至今有重大安全、质量事故，严重环境违法或科研严重失信行为，或列入经营异常名录、"
+    "严重违法失信企业名单，不符合第六条（四）。"
+)
+_IP_POINTS = {0: 0, 1: 6, 2: 12, 3: 18}
+
+
+def _rules_2017_115(
+    flags: tuple[bool, bool, bool],
+    employees: int,
+    tech_staff: int,
+    money: Sequence[int],
+    scale: int,
+    ip_class1: int,
+    ip_class2: int,
+    direct_flags: Sequence[bool],
+    first_filing: bool,
+) -> tuple[bool, Literal["score", "direct"] | None, tuple[int, int, int, int], list[str], list[str]]:
+    """The rules of 2017-115 on integers: ``flags`` = (registered_in_mainland, restricted_industry, bad_record),
+    ``money`` = (sales, assets, R&D, costs) in units of ``1/scale`` yuan. Returns (eligible, route,
+    (staff, rd_sales, rd_cost, ip) scores, inspection trigger codes, reasons)."""
+    mainland, restricted, bad_record = flags
+    sales, assets, rd_expense, costs = money
     reasons: list[str] = []
     failures: list[str] = []
-    if not data.registered_in_mainland:
+    if not mainland:
         failures.append("不是在中国境内（不含港澳台地区）注册的居民企业，不符合第六条（一）。")
-    if data.employees > MAX_EMPLOYEES:
-        failures.append("职工总数 %(n)d 人，超过 500 人，不符合第六条（二）。" % {"n": data.employees})
-    if data.sales_revenue > MAX_SALES:
-        failures.append("年销售收入 %(v)s，超过 2 亿元，不符合第六条（二）。" % {"v": _wan(data.sales_revenue)})
-    if data.total_assets > MAX_ASSETS:
-        failures.append("资产总额 %(v)s，超过 2 亿元，不符合第六条（二）。" % {"v": _wan(data.total_assets)})
-    if data.restricted_industry:
+    if employees > MAX_EMPLOYEES:
+        failures.append("职工总数 %(n)d 人，超过 500 人，不符合第六条（二）。" % {"n": employees})
+    if sales > 200_000_000 * scale:
+        failures.append("年销售收入 %(v)s，超过 2 亿元，不符合第六条（二）。" % {"v": _wan_units(sales, scale)})
+    if assets > 200_000_000 * scale:
+        failures.append("资产总额 %(v)s，超过 2 亿元，不符合第六条（二）。" % {"v": _wan_units(assets, scale)})
+    if restricted:
         failures.append("产品或服务属于国家禁止、限制或淘汰类，不符合第六条（三）。")
-    if data.bad_record:
-        failures.append(
-            "申报前一年至今有重大安全、质量事故，严重环境违法或科研严重失信行为，或列入经营异常名录、"
-            "严重违法失信企业名单，不符合第六条（四）。"
-        )
+    if bad_record:
+        failures.append(_BAD_RECORD_TEXT)
     eligible = not failures
     if eligible:
-        reasons.append(
-            "符合第六条（一）至（四）：境内注册，职工不超过 500 人，销售收入和资产总额均不超过 2 亿元，无排除情形。"
-        )
+        reasons.append(_ELIGIBLE_TEXT)
     reasons.extend(failures)
 
-    s = score(data)
+    staff = _band_units(tech_staff, employees, STAFF_PERCENT)
+    rd_sales = _band_units(rd_expense, sales, RD_SALES_PERCENT)
+    rd_cost = _band_units(rd_expense, costs, RD_COST_PERCENT)
+    ip = 30 if ip_class1 >= 1 else _IP_POINTS.get(ip_class2, 24)
+    rd = rd_sales if rd_sales >= rd_cost else rd_cost
+    total = staff + rd + ip
     reasons.append(
         "科技人员指标：%(t)d/%(e)d = %(p)s，得 %(s)d 分。"
-        % {"t": data.tech_staff, "e": data.employees, "p": percent_text(s.staff_ratio), "s": s.staff}
+        % {"t": tech_staff, "e": employees, "p": percent_of(tech_staff, employees), "s": staff}
     )
-    chosen = "①（按销售收入）" if s.rd_option == "sales" else "②（按成本费用支出）"
+    chosen = "①（按销售收入）" if rd_sales >= rd_cost else "②（按成本费用支出）"
     reasons.append(
         "研发投入指标：①研发费用/销售收入 = %(a)s，得 %(sa)d 分；②研发费用/成本费用支出总额 = %(b)s，得 %(sb)d 分；"
         "取较高的%(c)s，得 %(s)d 分。"
         % {
-            "a": percent_text(s.rd_sales_ratio),
-            "sa": s.rd_sales,
-            "b": percent_text(s.rd_cost_ratio),
-            "sb": s.rd_cost,
+            "a": percent_of(rd_expense, sales),
+            "sa": rd_sales,
+            "b": percent_of(rd_expense, costs),
+            "sb": rd_cost,
             "c": chosen,
-            "s": s.rd,
+            "s": rd,
         }
     )
     reasons.append(
         "科技成果指标：Ⅰ类知识产权 %(a)d 项，Ⅱ类知识产权 %(b)d 项，得 %(s)d 分。"
-        % {"a": data.ip_class1, "b": data.ip_class2, "s": s.ip}
+        % {"a": ip_class1, "b": ip_class2, "s": ip}
     )
 
-    direct = [label for key, label in DIRECT_ITEMS.items() if getattr(data, key)]
     route: Literal["score", "direct"] | None = None
-    if eligible and direct:
-        route = "direct"
-        reasons.append("符合直接确认条件（第八条）：%(d)s，无需评分，直接确认。" % {"d": "；".join(direct)})
-    elif direct:
-        reasons.append(
-            "虽有直接确认事项（%(d)s），但不符合第六条（一）至（四），不能直接确认。" % {"d": "；".join(direct)}
-        )
-    if route is None:
-        if s.staff == 0:
+    if any(direct_flags):
+        direct = [DIRECT_ITEMS[key] for key, on in zip(_DIRECT_KEYS, direct_flags, strict=True) if on]
+        if eligible:
+            route = "direct"
+            reasons.append("符合直接确认条件（第八条）：%(d)s，无需评分，直接确认。" % {"d": "；".join(direct)})
+        else:
             reasons.append(
-                "科技人员占比低于 10%%，科技人员指标得 0 分，不能通过评价（总分 %(t)d 分）。" % {"t": s.total}
+                "虽有直接确认事项（%(d)s），但不符合第六条（一）至（四），不能直接确认。" % {"d": "；".join(direct)}
             )
-        elif s.total < PASS_MARK:
-            reasons.append("总分 %(t)d 分，低于 60 分，不能通过评价。" % {"t": s.total})
+    if route is None:
+        if staff == 0:
+            reasons.append("科技人员占比低于 10%%，科技人员指标得 0 分，不能通过评价（总分 %(t)d 分）。" % {"t": total})
+        elif total < PASS_MARK:
+            reasons.append("总分 %(t)d 分，低于 60 分，不能通过评价。" % {"t": total})
         elif eligible:
             route = "score"
-            reasons.append("总分 %(t)d 分，不低于 60 分且科技人员指标不为 0，通过评价。" % {"t": s.total})
+            reasons.append("总分 %(t)d 分，不低于 60 分且科技人员指标不为 0，通过评价。" % {"t": total})
         else:
-            reasons.append("总分 %(t)d 分，但不符合第六条（一）至（四），不能通过评价。" % {"t": s.total})
+            reasons.append("总分 %(t)d 分，但不符合第六条（一）至（四），不能通过评价。" % {"t": total})
 
     triggers: list[str] = []
-    if data.employees <= 5:
+    if employees <= 5:
         triggers.append("employees_le_5")
-    if data.ip_class1 + data.ip_class2 == 0:
+    if ip_class1 + ip_class2 == 0:
         triggers.append("no_ip")
-    if data.rd_expense < INSPECTION_RD_FLOOR:
+    if rd_expense < 100_000 * scale:
         triggers.append("rd_below_100k")
-    if data.first_filing:
+    if first_filing:
         triggers.append("first_filing")
     if triggers:
         reasons.append(
             "公示前需实地核查（不影响评价结果）：%(t)s。" % {"t": "；".join(INSPECTION_TRIGGERS[t] for t in triggers)}
         )
+    return eligible, route, (staff, rd_sales, rd_cost, ip), triggers, reasons
+
+
+def _evaluate_2017_115(data: TechSmeInput) -> TechSmeResult:
+    money, scale = _units([data.sales_revenue, data.total_assets, data.rd_expense, data.cost_total])
+    eligible, route, (staff, rd_sales, rd_cost, ip), triggers, reasons = _rules_2017_115(
+        (data.registered_in_mainland, data.restricted_industry, data.bad_record),
+        data.employees,
+        data.tech_staff,
+        money,
+        scale,
+        data.ip_class1,
+        data.ip_class2,
+        [bool(getattr(data, key)) for key in _DIRECT_KEYS],
+        data.first_filing,
+    )
+    scores = Scores(
+        staff=staff,
+        rd=max(rd_sales, rd_cost),
+        rd_option="sales" if rd_sales >= rd_cost else "cost",
+        ip=ip,
+        rd_sales=rd_sales,
+        rd_cost=rd_cost,
+        staff_ratio=ratio(data.tech_staff, data.employees),
+        rd_sales_ratio=ratio(data.rd_expense, data.sales_revenue),
+        rd_cost_ratio=ratio(data.rd_expense, data.cost_total),
+    )
     return TechSmeResult(
         id=data.id,
         rule_version="2017-115",
         eligible=eligible,
         passed=route is not None,
         route=route,
-        scores=s,
+        scores=scores,
         inspection_triggers=triggers,
         reasons=reasons,
     )
@@ -544,6 +640,105 @@ def _evaluate_2017_115(data: TechSmeInput) -> TechSmeResult:
 
 #: Every rule version this engine knows; a national change adds a version, it never edits one.
 VERSIONS: dict[str, Callable[[TechSmeInput], TechSmeResult]] = {"2017-115": _evaluate_2017_115}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fast JSON → JSON path (the batch command): plain records go straight from the parsed JSON to the OUT
+# record on integers; anything unusual returns None and takes ``from_json`` → ``evaluate`` → ``to_json``,
+# which gives the same OUT record (both run ``_rules_2017_115``) or the Chinese problems.
+# ---------------------------------------------------------------------------------------------------------------
+
+_MONEY_TEXT = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?")
+_SIGNED_MONEY_TEXT = re.compile(r"(-?[0-9]+)(?:\.([0-9]{1,2}))?")
+_FIELD_KEYS = frozenset(FIELDS)
+_FAST_FRACTION = {1: 10, 2: 1}
+
+
+def fast_cents(value: Any, signed: bool = False) -> int | None:
+    """Money in whole fen when ``value`` is plainly valid (a non-negative int, a ``"123.45"``-style string or a
+    ``Decimal`` with at most two decimals and no exponent; negative too when ``signed``); ``None`` when the
+    full reader has to decide."""
+    kind = type(value)
+    if kind is int:
+        return value * 100 if signed or value >= 0 else None
+    if kind is str:
+        match = (_SIGNED_MONEY_TEXT if signed else _MONEY_TEXT).fullmatch(value)
+        if match is None:
+            return None
+        whole, fraction = match.groups()
+        cents = abs(int(whole)) * 100 + (int(fraction) * _FAST_FRACTION[len(fraction)] if fraction else 0)
+        return -cents if whole[0] == "-" else cents
+    if kind is Decimal:
+        exponent = value.as_tuple().exponent
+        if not isinstance(exponent, int) or not -2 <= exponent <= 0 or (value < 0 and not signed):
+            return None
+        numerator, denominator = value.as_integer_ratio()
+        return numerator * (100 // denominator)
+    return None
+
+
+def fast_count(value: Any) -> int | None:
+    return value if type(value) is int and value >= 0 else None
+
+
+def fast_id(value: Any) -> bool:
+    kind = type(value)
+    return (kind is str and bool(value.strip())) or kind is int
+
+
+def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] | None:
+    """The OUT record of one parsed IN record, or ``None`` when the record needs the full reader (any
+    unusual value, a problem, another rule version). Never decides a threshold by float."""
+    if version != "2017-115" or type(item) is not dict or item.keys() != _FIELD_KEYS:
+        return None
+    get = item.__getitem__
+    flags = (get("registered_in_mainland"), get("restricted_industry"), get("bad_record"))
+    direct = (get("hnte_valid"), get("national_award_top3"), get("provincial_rd_institution"), get("led_standard"))
+    first_filing = get("first_filing")
+    for flag in (*flags, *direct, first_filing):
+        if type(flag) is not bool:
+            return None
+    employees, tech_staff = fast_count(get("employees")), fast_count(get("tech_staff"))
+    ip_class1, ip_class2 = fast_count(get("ip_class1")), fast_count(get("ip_class2"))
+    money = [fast_cents(get(key)) for key in ("sales_revenue", "total_assets", "rd_expense", "cost_total")]
+    if (
+        employees is None
+        or tech_staff is None
+        or ip_class1 is None
+        or ip_class2 is None
+        or None in money
+        or tech_staff > employees
+        or not fast_id(get("id"))
+    ):
+        return None
+    eligible, route, (staff, rd_sales, rd_cost, ip), triggers, reasons = _rules_2017_115(
+        flags,
+        employees,
+        tech_staff,
+        money,  # type: ignore[arg-type]
+        100,
+        ip_class1,
+        ip_class2,
+        direct,
+        first_filing,
+    )
+    rd = rd_sales if rd_sales >= rd_cost else rd_cost
+    return {
+        "id": get("id"),
+        "rule_version": "2017-115",
+        "eligible": eligible,
+        "passed": route is not None,
+        "route": route,
+        "scores": {
+            "staff": staff,
+            "rd": rd,
+            "rd_option": "sales" if rd_sales >= rd_cost else "cost",
+            "ip": ip,
+            "total": staff + rd + ip,
+        },
+        "inspection_triggers": triggers,
+        "reasons": reasons,
+    }
 
 
 def evaluate(data: TechSmeInput, version: str = RULE_VERSION) -> TechSmeResult:

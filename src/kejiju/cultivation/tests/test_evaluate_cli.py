@@ -254,12 +254,12 @@ def test_parallel_path_keeps_order_and_reports_errors(tmp_path, monkeypatch):
     records = [{**TECH_SME, "id": "P%02d" % n, "employees": 100 + n} for n in range(10)]
     src, out = tmp_path / "in.json", tmp_path / "out.json"
     src.write_text(json.dumps(records), encoding="utf-8")
-    call_command("evaluate", "tech-sme", "--input", str(src), "--output", str(out), stdout=io.StringIO())
+    call_command("evaluate", "tech-sme", "--input", str(src), "--output", str(out), "--jobs", "2", stdout=io.StringIO())
     assert [r["id"] for r in json.loads(out.read_text(encoding="utf-8"))] == ["P%02d" % n for n in range(10)]
     records[7]["tech_staff"] = 999
     records[8]["id"] = "P00"
     src.write_text(json.dumps(records), encoding="utf-8")
     out.unlink()
     with pytest.raises(CommandError) as exc:
-        call_command("evaluate", "tech-sme", "--input", str(src), "--output", str(out))
+        call_command("evaluate", "tech-sme", "--input", str(src), "--output", str(out), "--jobs", "2")
     assert "记录“P07”" in str(exc.value) and "重复" in str(exc.value) and not out.exists()

@@ -1,0 +1,589 @@
+"""Reference for the exactness tests: the 高新技术企业 engine as it was when every comparison built ``Fraction``s
+(kept verbatim; the engine now compares on integers). Do not change: it is the yardstick.
+
+高新技术企业认定 (国科发火〔2016〕32号 + 工作指引 国科发火〔2016〕195号, rule version ``2016-32``): a pure
+rule engine.
+
+Business rules (/work/shared/spec/official-rules.md §2, restated in docs/modules/evaluation.md):
+
+* 第十一条 has eight conditions; each comes out ``met``, ``not_met`` or ``expert`` (the answer still depends on
+  expert scores) with a Chinese reason. ``eligible`` means the seven conditions other than the innovation
+  score are all met.
+* （五） R&D ÷ sales over the last three fiscal years (the actual operating period when shorter) against the
+  bracket of the **latest** year's sales: ≤ 5,000万 → 5 %, ≤ 2亿 → 4 %, above → 3 % (boundaries belong to the
+  lower bracket, ratios inclusive); R&D spent in China ≥ 60 % of the total.
+* （七） innovation score (工作指引): 知识产权 (max 30, items sum to 32 and the section is capped at 30), 科技成果
+  转化 (max 30, band on the yearly average of conversions), 研发组织管理 (max 20, expert), 企业成长性 (2 × 10,
+  growth bands computed exactly with ``Fraction``). Items an engine cannot score give their band's range;
+  expert scores, when given, are checked against the band and give exact points. Pass only **above** 70.
+* Operating period under three years: the sums, the conversion average and the growth use the actual years
+  (C5's interpretation for growth: 2 years → v₃/v₂ − 1, 1 year → 0 points; medium-low confidence).
+
+Check against the official text before going live (spec §0): restated from the 办法 and 指引, agreeing with
+C2, C3, C5 and C6; not yet checked by a bureau against the printed text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Literal
+
+from kejiju.engines.tech_sme import (
+    InputError,
+    Problem,
+    RecordId,
+    RecordReader,
+    decimal_places,
+    percent_text,
+    ratio,
+    type_name,
+)
+
+RULE_VERSION = "2016-32"
+
+Status = Literal["met", "not_met", "expert"]
+
+#: 第十一条's conditions: stable keys and Chinese labels, in the order of the 办法.
+CONDITIONS: dict[str, str] = {
+    "registered_one_year": "（一）注册成立一年以上",
+    "core_ip": "（二）拥有对主要产品（服务）发挥核心支持作用的知识产权所有权",
+    "field_in_catalogue": "（三）核心技术属于《国家重点支持的高新技术领域》",
+    "tech_staff_ratio": "（四）科技人员占职工总数的比例不低于 10%",
+    "rd_ratio": "（五）近三个会计年度研发费用占销售收入的比例符合要求",
+    "high_tech_revenue_ratio": "（六）近一年高新技术产品（服务）收入占总收入的比例不低于 60%",
+    "innovation_score": "（七）创新能力评价得分 70 分以上（不含 70 分）",
+    "no_bad_record": "（八）申请前一年内未发生重大安全、重大质量事故或严重环境违法行为",
+}
+
+FIELDS: dict[str, str] = {
+    "id": "记录编号",
+    "application_date": "申请日期",
+    "registration_date": "注册成立日期",
+    "core_ip_owned": "拥有核心支持作用的知识产权所有权",
+    "ip_class1": "Ⅰ类知识产权数",
+    "ip_class2": "Ⅱ类知识产权数",
+    "ip_self_developed": "知识产权有自主研发取得的",
+    "field_in_catalogue": "属于国家重点支持的高新技术领域",
+    "employees": "职工总数",
+    "tech_staff": "科技人员数",
+    "sales": "近三年销售收入（元）",
+    "rd_expense": "近三年研发费用（元）",
+    "rd_expense_in_china": "近三年境内研发费用（元）",
+    "high_tech_revenue": "近一年高新技术产品（服务）收入（元）",
+    "total_revenue": "近一年总收入（元）",
+    "net_assets": "近三年净资产（元）",
+    "conversions": "近三年科技成果转化数",
+    "operating_years": "实际经营年数",
+    "bad_record": "申请前一年内有重大安全、质量事故或严重环境违法行为",
+    "expert_scores": "专家评分",
+}
+
+#: Innovation items: key → (Chinese label, cap). Keys marked † may be given in ``expert_scores``.
+ITEMS: dict[str, tuple[str, int]] = {
+    "ip_advanced": ("知识产权：技术的先进程度", 8),
+    "ip_core_support": ("知识产权：对主要产品（服务）的核心支持作用", 8),
+    "ip_quantity": ("知识产权：数量", 8),
+    "ip_acquisition": ("知识产权：获得方式", 6),
+    "ip_standard": ("知识产权：参与编制标准（加分项）", 2),
+    "conversion": ("科技成果转化能力", 30),
+    "rd_management": ("研究开发组织管理水平", 20),
+    "sales_growth": ("企业成长性：销售收入增长率", 10),
+    "net_asset_growth": ("企业成长性：净资产增长率", 10),
+}
+IP_ITEMS = ("ip_advanced", "ip_core_support", "ip_quantity", "ip_acquisition", "ip_standard")
+IP_CAP = 30
+#: Expert scores required together; the band-only computed items may be given too (optional).
+EXPERT_REQUIRED = ("ip_advanced", "ip_core_support", "ip_acquisition", "ip_standard", "conversion", "rd_management")
+EXPERT_OPTIONAL = ("ip_quantity", "sales_growth", "net_asset_growth")
+
+PASS_ABOVE = 70
+ONE_YEAR_DAYS = 365
+SALES_SMALL = Decimal(50_000_000)  # 5,000万元 (belongs to the small bracket)
+SALES_MEDIUM = Decimal(200_000_000)  # 2亿元
+STAFF_MIN = Fraction(10, 100)
+HIGH_TECH_MIN = Fraction(60, 100)
+RD_CHINA_MIN = Fraction(60, 100)
+
+GROWTH_BANDS: list[tuple[str, Fraction, int, int]] = [
+    ("A", Fraction(35, 100), 9, 10),
+    ("B", Fraction(25, 100), 7, 8),
+    ("C", Fraction(15, 100), 5, 6),
+    ("D", Fraction(5, 100), 3, 4),
+]
+CONVERSION_BANDS: list[tuple[str, int, int, int]] = [
+    ("A", 5, 25, 30),
+    ("B", 4, 19, 24),
+    ("C", 3, 13, 18),
+    ("D", 2, 7, 12),
+    ("E", 1, 1, 6),
+]
+
+
+@dataclass(frozen=True)
+class ExpertScores:
+    """Integer expert scores; the three optional ones pin the point inside a computed band."""
+
+    ip_advanced: int
+    ip_core_support: int
+    ip_acquisition: int
+    ip_standard: int
+    conversion: int
+    rd_management: int
+    ip_quantity: int | None = None
+    sales_growth: int | None = None
+    net_asset_growth: int | None = None
+
+
+@dataclass(frozen=True)
+class HnteInput:
+    """One application; year lists are the last three fiscal years, oldest first; money in yuan."""
+
+    id: RecordId
+    application_date: date
+    registration_date: date
+    core_ip_owned: bool
+    ip_class1: int
+    ip_class2: int
+    ip_self_developed: bool
+    field_in_catalogue: bool
+    employees: int
+    tech_staff: int
+    sales: tuple[Decimal, Decimal, Decimal]
+    rd_expense: tuple[Decimal, Decimal, Decimal]
+    rd_expense_in_china: tuple[Decimal, Decimal, Decimal]
+    high_tech_revenue: Decimal
+    total_revenue: Decimal
+    net_assets: tuple[Decimal, Decimal, Decimal]
+    conversions: int
+    operating_years: int
+    bad_record: bool
+    expert_scores: ExpertScores | None = None
+
+    @property
+    def years(self) -> int:
+        """Years that count: the actual operating period, at least 1 and at most 3."""
+        return min(3, max(1, self.operating_years))
+
+
+@dataclass(frozen=True)
+class ItemRange:
+    """Points of one innovation item: ``min == max`` when exact; ``band`` when the engine computed one."""
+
+    min: int
+    max: int
+    band: str | None = None
+
+
+@dataclass(frozen=True)
+class Innovation:
+    """The innovation score as a range; the 知识产权 section is capped at 30 before summing."""
+
+    items: dict[str, ItemRange]
+
+    def _total(self, pick: Callable[[ItemRange], int]) -> int:
+        ip = min(IP_CAP, sum(pick(self.items[k]) for k in IP_ITEMS))
+        return ip + sum(pick(v) for k, v in self.items.items() if k not in IP_ITEMS)
+
+    @property
+    def min(self) -> int:
+        return self._total(lambda r: r.min)
+
+    @property
+    def max(self) -> int:
+        return self._total(lambda r: r.max)
+
+
+@dataclass(frozen=True)
+class HnteResult:
+    """The evaluation of one application under ``rule_version``; ``passed`` is None while experts decide."""
+
+    id: RecordId
+    rule_version: str
+    eligible: bool
+    conditions: dict[str, Status]
+    rd_ratio: Fraction | None
+    rd_threshold: Fraction
+    innovation: Innovation
+    passed: bool | None
+    reasons: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Computable parts
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def rd_threshold(latest_sales: Decimal) -> Fraction:
+    """Required R&D ÷ sales for the latest year's sales: ≤ 5,000万 → 5 %, ≤ 2亿 → 4 %, above → 3 %."""
+    if latest_sales <= SALES_SMALL:
+        return Fraction(5, 100)
+    if latest_sales <= SALES_MEDIUM:
+        return Fraction(4, 100)
+    return Fraction(3, 100)
+
+
+def growth_rate(values: Sequence[Decimal]) -> Fraction | None:
+    """Growth rate per the 指引 on the counted years (oldest first), or ``None`` when it scores 0 by rule.
+
+    Three years: ½ × (v₂/v₁ + v₃/v₂) − 1; year-1 value 0 → v₃/v₂ − 1; year-2 value 0 → ``None`` (0 points).
+    Two years: v₂/v₁ − 1 (C5's interpretation), 0 in the first → ``None``. One year → ``None``."""
+    v = [Fraction(x) for x in values]
+    if len(v) == 3:
+        if v[1] == 0:
+            return None
+        if v[0] == 0:
+            return v[2] / v[1] - 1
+        return (v[1] / v[0] + v[2] / v[1]) / 2 - 1
+    if len(v) == 2 and v[0] != 0:
+        return v[1] / v[0] - 1
+    return None
+
+
+def growth_band(rate: Fraction | None) -> ItemRange:
+    """Band of a growth rate: ≥ 35 % A 9–10, ≥ 25 % B 7–8, ≥ 15 % C 5–6, ≥ 5 % D 3–4, > 0 E 1–2, else F 0."""
+    if rate is None or rate <= 0:
+        return ItemRange(0, 0, "F")
+    for band, lower, low, high in GROWTH_BANDS:
+        if rate >= lower:
+            return ItemRange(low, high, band)
+    return ItemRange(1, 2, "E")
+
+
+def conversion_band(conversions: int, years: int) -> ItemRange:
+    """Band on the yearly average of conversions (≥ 5 A 25–30 … ≥ 1 E 1–6; below 1 F 0)."""
+    average = Fraction(conversions, years)
+    for band, lower, low, high in CONVERSION_BANDS:
+        if average >= lower:
+            return ItemRange(low, high, band)
+    return ItemRange(0, 0, "F")
+
+
+def ip_quantity_band(class1: int, class2: int) -> ItemRange:
+    """≥ 1 Class I → A 7–8; ≥ 5 Class II → B 5–6; 3–4 → C 3–4; 1–2 → D 1–2; none → E 0."""
+    if class1 >= 1:
+        return ItemRange(7, 8, "A")
+    if class2 >= 5:
+        return ItemRange(5, 6, "B")
+    if class2 >= 3:
+        return ItemRange(3, 4, "C")
+    if class2 >= 1:
+        return ItemRange(1, 2, "D")
+    return ItemRange(0, 0, "E")
+
+
+def band_ranges(data: HnteInput) -> dict[str, ItemRange]:
+    """Every item's possible points before expert scores: computed bands or the item's full 0–cap range."""
+    has_ip = data.ip_class1 + data.ip_class2 > 0
+    years = data.years
+    return {
+        # Without any IP the advancement and the core support are "无": 0 points.
+        "ip_advanced": ItemRange(0, 8) if has_ip else ItemRange(0, 0),
+        "ip_core_support": ItemRange(0, 8) if has_ip else ItemRange(0, 0),
+        "ip_quantity": ip_quantity_band(data.ip_class1, data.ip_class2),
+        "ip_acquisition": (
+            (ItemRange(1, 6, "A") if data.ip_self_developed else ItemRange(1, 3, "B")) if has_ip else ItemRange(0, 0)
+        ),
+        "ip_standard": ItemRange(0, 2),
+        "conversion": conversion_band(data.conversions, years),
+        "rd_management": ItemRange(0, 20),
+        "sales_growth": growth_band(growth_rate(data.sales[3 - years :])),
+        "net_asset_growth": growth_band(growth_rate(data.net_assets[3 - years :])),
+    }
+
+
+def expert_problems(data: HnteInput, record: str) -> list[Problem]:
+    """Expert scores outside their item's band (or cap): one Chinese problem each."""
+    if data.expert_scores is None:
+        return []
+    problems = []
+    for key, allowed in band_ranges(data).items():
+        value = getattr(data.expert_scores, key)
+        if value is not None and not allowed.min <= value <= allowed.max:
+            where = "第 %s 档" % allowed.band if allowed.band else "本项"
+            problems.append(
+                Problem(
+                    record,
+                    "expert_scores.%(k)s（%(l)s）" % {"k": key, "l": ITEMS[key][0]},
+                    "%(w)s的分值范围为 %(a)d–%(b)d 分，给出的是 %(v)d 分。"
+                    % {"w": where, "a": allowed.min, "b": allowed.max, "v": value},
+                )
+            )
+    return problems
+
+
+def innovation(data: HnteInput) -> Innovation:
+    """The innovation score: computed bands, narrowed to the exact expert score wherever one is given."""
+    items = band_ranges(data)
+    if data.expert_scores is not None:
+        for key, allowed in list(items.items()):
+            value = getattr(data.expert_scores, key)
+            if value is not None:
+                items[key] = ItemRange(value, value, allowed.band)
+    return Innovation(items)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# JSON in and out
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _expert_scores(r: RecordReader) -> ExpertScores | None:
+    raw = r.data.get("expert_scores")
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        r.add("expert_scores", "应为对象，实际为%(t)s。" % {"t": type_name(raw)})
+        return None
+    values: dict[str, int | None] = {}
+    for key in raw:
+        if key not in ITEMS or key not in EXPERT_REQUIRED + EXPERT_OPTIONAL:
+            r.add("expert_scores.%s" % key, "不是可识别的专家评分项。")
+    for key in EXPERT_REQUIRED + EXPERT_OPTIONAL:
+        name = "expert_scores.%s" % key
+        if key not in raw:
+            if key in EXPERT_REQUIRED:
+                r.add(name, "给出专家评分时此项不能缺少。")
+            values[key] = None
+            continue
+        value = r.count_value(name, raw[key])
+        cap = ITEMS[key][1]
+        if value > cap:
+            r.add(name, "%(l)s最高 %(c)d 分，给出的是 %(v)d 分。" % {"l": ITEMS[key][0], "c": cap, "v": value})
+        values[key] = value
+    return ExpertScores(
+        ip_advanced=values["ip_advanced"] or 0,
+        ip_core_support=values["ip_core_support"] or 0,
+        ip_acquisition=values["ip_acquisition"] or 0,
+        ip_standard=values["ip_standard"] or 0,
+        conversion=values["conversion"] or 0,
+        rd_management=values["rd_management"] or 0,
+        ip_quantity=values["ip_quantity"],
+        sales_growth=values["sales_growth"],
+        net_asset_growth=values["net_asset_growth"],
+    )
+
+
+def _three(values: tuple[Decimal, ...]) -> tuple[Decimal, Decimal, Decimal]:
+    return values[0], values[1], values[2]
+
+
+def from_json(data: object, index: int = 0) -> HnteInput:
+    """Read one IN record (see docs/modules/evaluation.md). ``index`` (0-based) names the record when its id
+    is bad. Raises ``InputError`` listing every bad field — and every expert score outside its band — with the
+    record id and a Chinese reason."""
+    r = RecordReader(data, index, FIELDS, optional=("expert_scores",))
+    if not isinstance(data, Mapping):
+        raise InputError(r.problems)
+    values = HnteInput(
+        id=r.record_id,
+        application_date=r.iso_date("application_date"),
+        registration_date=r.iso_date("registration_date"),
+        core_ip_owned=r.boolean("core_ip_owned"),
+        ip_class1=r.count("ip_class1"),
+        ip_class2=r.count("ip_class2"),
+        ip_self_developed=r.boolean("ip_self_developed"),
+        field_in_catalogue=r.boolean("field_in_catalogue"),
+        employees=r.count("employees"),
+        tech_staff=r.count("tech_staff"),
+        sales=_three(r.money_list("sales", 3)),
+        rd_expense=_three(r.money_list("rd_expense", 3)),
+        rd_expense_in_china=_three(r.money_list("rd_expense_in_china", 3)),
+        high_tech_revenue=r.money("high_tech_revenue"),
+        total_revenue=r.money("total_revenue"),
+        # Net assets (assets − liabilities) may be negative.
+        net_assets=_three(r.money_list("net_assets", 3, allow_negative=True)),
+        conversions=r.count("conversions"),
+        operating_years=r.count("operating_years"),
+        bad_record=r.boolean("bad_record"),
+        expert_scores=_expert_scores(r),
+    )
+    if not r.problems:
+        r.problems.extend(consistency_problems(values, r.record))
+    r.done()
+    return values
+
+
+def consistency_problems(data: HnteInput, record: str) -> list[Problem]:
+    """Figures that contradict each other (a data error, not a failed condition), plus bad expert scores."""
+    problems = []
+    if data.registration_date > data.application_date:
+        problems.append(Problem(record, "registration_date（注册成立日期）", "注册成立日期不能晚于申请日期。"))
+    if data.tech_staff > data.employees:
+        problems.append(Problem(record, "tech_staff（科技人员数）", "科技人员数不能大于职工总数。"))
+    if data.high_tech_revenue > data.total_revenue:
+        problems.append(
+            Problem(
+                record,
+                "high_tech_revenue（近一年高新技术产品（服务）收入）",
+                "高新技术产品（服务）收入不能大于总收入。",
+            )
+        )
+    for i, (china, total) in enumerate(zip(data.rd_expense_in_china, data.rd_expense, strict=True)):
+        if china > total:
+            problems.append(
+                Problem(
+                    record,
+                    "rd_expense_in_china[%d]（近三年境内研发费用）" % i,
+                    "境内研发费用不能大于当年研发费用总额。",
+                )
+            )
+    return problems + expert_problems(data, record)
+
+
+def to_json(result: HnteResult) -> dict[str, Any]:
+    """The OUT record: exactly the documented keys (plus ``rule_version``); ratios as 4-decimal strings."""
+    return {
+        "id": result.id,
+        "rule_version": result.rule_version,
+        "eligible": result.eligible,
+        "conditions": dict(result.conditions),
+        "rd_ratio": None if result.rd_ratio is None else str(decimal_places(result.rd_ratio, 4)),
+        "rd_threshold": str(decimal_places(result.rd_threshold, 4)),
+        "innovation": {
+            "min": result.innovation.min,
+            "max": result.innovation.max,
+            "items": {
+                key: {"min": item.min, "max": item.max, "band": item.band}
+                for key, item in result.innovation.items.items()
+            },
+        },
+        "passed": result.passed,
+        "reasons": list(result.reasons),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rules, version 2016-32
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _met(ok: bool) -> Status:
+    return "met" if ok else "not_met"
+
+
+def _evaluate_2016_32(data: HnteInput) -> HnteResult:
+    problems = consistency_problems(data, "记录“%s”" % data.id)
+    if problems:
+        raise InputError(problems)
+    conditions: dict[str, Status] = {}
+    why: dict[str, str] = {}
+    years = data.years
+
+    days = (data.application_date - data.registration_date).days
+    conditions["registered_one_year"] = _met(days >= ONE_YEAR_DAYS)
+    why["registered_one_year"] = "注册成立至申请日共 %(d)d 天（需不少于 365 天）。" % {"d": days}
+
+    ip_count = data.ip_class1 + data.ip_class2
+    conditions["core_ip"] = _met(data.core_ip_owned and ip_count >= 1)
+    if ip_count == 0:
+        why["core_ip"] = "没有有效的知识产权，不能认定。"
+    elif not data.core_ip_owned:
+        why["core_ip"] = "未拥有对主要产品（服务）发挥核心支持作用的知识产权所有权。"
+    else:
+        why["core_ip"] = "拥有核心知识产权：Ⅰ类 %(a)d 项，Ⅱ类 %(b)d 项。" % {"a": data.ip_class1, "b": data.ip_class2}
+
+    conditions["field_in_catalogue"] = _met(data.field_in_catalogue)
+    why["field_in_catalogue"] = "核心技术%(n)s属于《国家重点支持的高新技术领域》。" % {
+        "n": "" if data.field_in_catalogue else "不"
+    }
+
+    staff = ratio(data.tech_staff, data.employees)
+    conditions["tech_staff_ratio"] = _met(staff is not None and staff >= STAFF_MIN)
+    why["tech_staff_ratio"] = "科技人员 %(t)d/职工 %(e)d = %(p)s（需不低于 10%%）。" % {
+        "t": data.tech_staff,
+        "e": data.employees,
+        "p": percent_text(staff),
+    }
+
+    rd_total = sum(data.rd_expense[3 - years :], Decimal(0))
+    rd_china = sum(data.rd_expense_in_china[3 - years :], Decimal(0))
+    sales_total = sum(data.sales[3 - years :], Decimal(0))
+    rd = ratio(rd_total, sales_total)
+    threshold = rd_threshold(data.sales[2])
+    china = ratio(rd_china, rd_total)
+    rd_ok = rd is not None and rd >= threshold
+    china_ok = china is not None and china >= RD_CHINA_MIN
+    conditions["rd_ratio"] = _met(rd_ok and china_ok)
+    bracket = (
+        "不超过 5,000 万元"
+        if data.sales[2] <= SALES_SMALL
+        else ("5,000 万元至 2 亿元（含）" if data.sales[2] <= SALES_MEDIUM else "超过 2 亿元")
+    )
+    why["rd_ratio"] = (
+        "近 %(y)d 年研发费用占销售收入 %(p)s；最近一年销售收入%(b)s，需不低于 %(t)s；境内研发费用占 %(c)s（需不低于 60%%）。"
+        % {"y": years, "p": percent_text(rd), "b": bracket, "t": percent_text(threshold), "c": percent_text(china)}
+    )
+
+    high_tech = ratio(data.high_tech_revenue, data.total_revenue)
+    conditions["high_tech_revenue_ratio"] = _met(high_tech is not None and high_tech >= HIGH_TECH_MIN)
+    why["high_tech_revenue_ratio"] = "高新技术产品（服务）收入占总收入 %(p)s（需不低于 60%%）。" % {
+        "p": percent_text(high_tech)
+    }
+
+    score = innovation(data)
+    if score.min > PASS_ABOVE:
+        conditions["innovation_score"] = "met"
+    elif score.max <= PASS_ABOVE:
+        conditions["innovation_score"] = "not_met"
+    else:
+        conditions["innovation_score"] = "expert"
+    if score.min == score.max:
+        why["innovation_score"] = "创新能力评价 %(s)d 分（需 70 分以上，不含 70 分）。" % {"s": score.min}
+    else:
+        why["innovation_score"] = "创新能力评价在 %(a)d–%(b)d 分之间（需 70 分以上，不含 70 分）%(x)s。" % {
+            "a": score.min,
+            "b": score.max,
+            "x": "，取决于专家评分" if conditions["innovation_score"] == "expert" else "",
+        }
+
+    conditions["no_bad_record"] = _met(not data.bad_record)
+    why["no_bad_record"] = (
+        "申请前一年内有重大安全、重大质量事故或严重环境违法行为。"
+        if data.bad_record
+        else "申请前一年内无重大事故或严重环境违法行为。"
+    )
+
+    word = {"met": "符合", "not_met": "不符合", "expert": "待专家评审"}
+    reasons = ["%(l)s：%(w)s。%(r)s" % {"l": CONDITIONS[k], "w": word[conditions[k]], "r": why[k]} for k in CONDITIONS]
+    eligible = all(status == "met" for key, status in conditions.items() if key != "innovation_score")
+    passed: bool | None
+    if not eligible:
+        passed = False
+        reasons.append("有条件不符合，不能认定为高新技术企业。")
+    elif conditions["innovation_score"] == "expert":
+        passed = None
+        reasons.append("其余条件均符合，能否认定取决于专家对创新能力的评分。")
+    else:
+        passed = conditions["innovation_score"] == "met"
+        reasons.append("八项条件均符合，可以认定。" if passed else "创新能力评价未超过 70 分，不能认定。")
+    return HnteResult(
+        id=data.id,
+        rule_version="2016-32",
+        eligible=eligible,
+        conditions=conditions,
+        rd_ratio=rd,
+        rd_threshold=threshold,
+        innovation=score,
+        passed=passed,
+        reasons=reasons,
+    )
+
+
+#: Every rule version this engine knows; a national change adds a version, it never edits one.
+VERSIONS: dict[str, Callable[[HnteInput], HnteResult]] = {"2016-32": _evaluate_2016_32}
+
+
+def evaluate(data: HnteInput, version: str = RULE_VERSION) -> HnteResult:
+    """Evaluate one application under ``version`` (default the one in force). Raises ``ValueError`` (Chinese)
+    for an unknown version and ``InputError`` for contradictory figures or expert scores outside their band."""
+    try:
+        rule = VERSIONS[version]
+    except KeyError:
+        raise ValueError(
+            "未知的高新技术企业认定规则版本“%(v)s”，可用版本：%(a)s。" % {"v": version, "a": "、".join(VERSIONS)}
+        )
+    return rule(data)
