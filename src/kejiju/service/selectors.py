@@ -257,6 +257,14 @@ class SearchResult:
     query: str
     hits: list[Hit] = field(default_factory=list)
     has_more: bool = False
+    total: int = 0
+    """Matches counted, at most :data:`textsearch.CANDIDATE_CAP`; ``capped`` when there were more."""
+    capped: bool = False
+
+    @property
+    def total_display(self) -> str:
+        """``"1000+"`` beyond the cap, else the exact number."""
+        return "%d+" % self.total if self.capped else str(self.total)
 
 
 def kb_search(
@@ -270,7 +278,9 @@ def kb_search(
 ) -> SearchResult:
     """Full-text search of the knowledge base (one code path, :mod:`kejiju.service.textsearch` picks the
     backend): ranked, with highlighted title and snippet. ``public`` limits to public articles; otherwise
-    internal articles within the user's region are included. Two queries."""
+    internal articles within the user's region are included. Two queries: the capped candidate rows from
+    the index (ranked in Python by :func:`textsearch.score`, the same on both backends) and the articles
+    of the page; only those are highlighted."""
     parsed = textsearch.parse_query(query)
     result = SearchResult(query=query)
     if not parsed:
@@ -286,9 +296,11 @@ def kb_search(
     filters = textsearch.Filters(public_only=public_only, scope=scope or None, subject=subject.pk if subject else None)
     if not public_only and scope == "":
         filters = textsearch.Filters(public_only=False, scope="", subject=filters.subject)
-    ranked = textsearch.backend().search(parsed, filters, max(1, min(limit, 100)) + 1, max(0, offset))
-    result.has_more = len(ranked) > limit
-    ranked = ranked[:limit]
+    limit = max(1, min(limit, 100))
+    page = textsearch.backend().search(parsed, filters, limit + 1, max(0, offset))
+    result.total, result.capped = page.total, page.capped
+    result.has_more = len(page.hits) > limit
+    ranked = page.hits[:limit]
     articles = KnowledgeArticle.objects.select_related("subject", "category").in_bulk([i for i, _ in ranked])
     for pk, rank in ranked:
         a = articles.get(pk)

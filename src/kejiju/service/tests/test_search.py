@@ -76,3 +76,77 @@ def test_backend_matches_database():
 def test_postgres_tsquery_shape():
     q = textsearch.parse_query("稻瘟病 稻")
     assert textsearch.PostgresBackend.tsquery(q).startswith("稻瘟 & 瘟病 & 稻:*")
+
+
+# ---------------------------------------------------------------- ranking, count cap, filters
+
+
+def test_score_puts_title_matches_first_then_whole_words():
+    q = textsearch.parse_query("稻瘟病")
+    title_hit = textsearch.score(q, textsearch.index_tokens("稻瘟病防治"), textsearch.index_tokens("喷药"))
+    body_many = textsearch.score(
+        q, textsearch.index_tokens("水稻管理"), textsearch.index_tokens("稻瘟病，稻瘟病，稻瘟病，稻瘟病")
+    )
+    body_bigram_only = textsearch.score(q, textsearch.index_tokens("水稻管理"), "稻瘟 瘟病")
+    assert title_hit > body_many > body_bigram_only > 0
+    # a single character is a prefix
+    one = textsearch.parse_query("稻")
+    assert textsearch.score(one, "稻瘟 水稻", "") > textsearch.score(one, "水稻", "") == 0
+
+
+def test_title_match_ranks_above_newer_body_matches():
+    actor = staff()
+    old = _article(actor, "稻瘟病综合防治", "选用抗病品种。")
+    for i in range(3):
+        _article(actor, "水稻田间管理%d" % i, "注意稻瘟病、稻瘟病和纹枯病。稻瘟病高发期。")
+    result = selectors.kb_search(user=None, query="稻瘟病", public=True)
+    assert result.hits[0].article.pk == old.pk
+    assert result.total == 4 and not result.capped and result.total_display == "4"
+    assert "<mark>稻瘟病</mark>" in result.hits[0].title
+
+
+def test_count_is_capped_and_pages_follow_the_rank(monkeypatch):
+    monkeypatch.setattr(textsearch, "CANDIDATE_CAP", 3)
+    monkeypatch.setattr(textsearch, "COUNT_CAP", 5)
+    actor = staff()
+    ids = [_article(actor, "葡萄霜霉病%d" % i, "葡萄霜霉病防治。").pk for i in range(7)]
+    result = selectors.kb_search(user=None, query="霜霉", public=True, limit=2)
+    assert result.total == 5 and result.capped and result.total_display == "5+"
+    # the newest CANDIDATE_CAP matches are ranked; equal scores: newest first
+    assert [h.article.pk for h in result.hits] == ids[-1:-3:-1] and result.has_more
+    last = selectors.kb_search(user=None, query="霜霉", public=True, limit=2, offset=2)
+    assert [h.article.pk for h in last.hits] == [ids[-3]] and not last.has_more
+    few = selectors.kb_search(user=None, query="霜霉病防治", public=True)
+    assert few.total == 5 and few.capped
+    monkeypatch.setattr(textsearch, "COUNT_CAP", 100)
+    assert selectors.kb_search(user=None, query="霜霉", public=True).total_display == "7"
+
+
+def test_filters_apply_before_the_cap(monkeypatch):
+    """Newer internal, archived and other-subject matches do not push an older visible one out."""
+    monkeypatch.setattr(textsearch, "CANDIDATE_CAP", 2)
+    actor = staff()
+    visible = _article(actor, "小龙虾养殖", "小龙虾水草。")
+    internal = [_article(actor, "小龙虾内部%d" % i, "小龙虾。", visibility="internal").pk for i in range(3)]
+    archived = _article(actor, "小龙虾旧文", "小龙虾。")
+    services.article_archive(actor=actor, article=archived)
+    other = _article(actor, "小龙虾饲料价格", "小龙虾。", subject="market")
+    public = selectors.kb_search(user=None, query="小龙虾", public=True)
+    assert {h.article.pk for h in public.hits} == {visible.pk, other.pk} and public.total == 2
+    crop = selectors.subjects().get(code="crop")
+    mine = selectors.kb_search(user=actor, query="小龙虾", public=False, subject=crop)
+    # staff of the region: the three internal articles and the public one of the subject match; the two
+    # newest are ranked (the cap), all four counted
+    assert {h.article.pk for h in mine.hits} == set(internal[1:]) and mine.total == 4 and not mine.capped
+    outsider = selectors.kb_search(user=staff("341182"), query="小龙虾", public=False, subject=crop)
+    assert [h.article.pk for h in outsider.hits] == [visible.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite filter table")
+def test_filter_table_is_filled_for_an_older_index():
+    actor = staff()
+    a = _article(actor, "玉米草地贪夜蛾", "性诱剂。")
+    with connection.cursor() as cur:
+        cur.execute("DROP TABLE service_kb_meta")
+    textsearch.ensure_schema(connection)
+    assert [h.article.pk for h in selectors.kb_search(user=None, query="贪夜蛾", public=True).hits] == [a.pk]

@@ -141,6 +141,7 @@ def test_public_pages(client):
     )
     r = client.get(reverse("service:public_kb"), {"q": "稻瘟"})
     assert r.status_code == 200 and "<mark>稻瘟</mark>" in r.content.decode()
+    assert "找到 1 篇" in r.content.decode()
     for i in range(5):
         r = client.post(reverse("service:public_request"), request_data(caller_phone="1391234567%d" % i))
         assert r.status_code == 200, r.content.decode()[:500]
