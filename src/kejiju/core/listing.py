@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -41,9 +42,27 @@ class ListPage:
     row_url: Callable[[Any], str] | None = None
     actions_template: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Count at most this many rows (shown as "N+"): for tables of millions of rows, where an exact
+    #: count of a broad filter costs more than the page itself. None counts exactly.
+    count_cap: int | None = None
 
     def sort_fields(self) -> dict[str, str]:
         return {c.sort: c.header for c in self.columns if c.sort}
+
+
+class CappedPaginator(Paginator):
+    """A paginator that counts at most ``cap`` rows; ``capped`` says the real count is larger."""
+
+    def __init__(self, object_list: Any, per_page: int, cap: int) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        found = int(self.object_list[: self.cap + 1].count())
+        self.capped = found > self.cap
+        return min(found, self.cap)
 
 
 def _apply_sort(qs: QuerySet[Any], request: HttpRequest, page: ListPage) -> tuple[QuerySet[Any], str]:
@@ -87,7 +106,7 @@ def render_list(
     except ValueError:
         size = PAGE_SIZES[0]
     size = size if size in PAGE_SIZES else PAGE_SIZES[0]
-    paginator = Paginator(qs, size)
+    paginator = CappedPaginator(qs, size, page.count_cap) if page.count_cap else Paginator(qs, size)
     page_obj = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)

@@ -182,6 +182,8 @@ class ServiceRequest(DomainModel):
             models.Index(fields=["status", "received_at"], name="svc_req_status_recv"),
             models.Index(fields=["subject", "category", "town", "received_at"], name="svc_req_cluster"),
             models.Index(fields=["assignee", "status"], name="svc_req_assignee"),
+            # the list's search box looks for a number, a phone or a caller's name: one index each
+            models.Index(fields=["caller_name"], name="svc_req_caller_name"),
         ]
 
     def __str__(self) -> str:

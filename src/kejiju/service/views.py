@@ -104,6 +104,7 @@ def request_list_view(request: HttpRequest) -> HttpResponse:
         export_name="service_requests",
         filters_template="service/request_list_filters.html",
         row_url=lambda r: reverse("service:request_detail", args=[r.pk]),
+        count_cap=1000,  # a province holds millions of requests: "共 1000+ 条" beyond that
     )
     ctx = {
         "filters": filters,
