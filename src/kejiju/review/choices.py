@@ -38,7 +38,7 @@ class ConflictKind(models.TextChoices):
 
 class ConflictSource(models.TextChoices):
     DERIVED = "derived", "系统比对"
-    DECLARED = "declared", "专家申报"
+    DECLARED = "declared", "专家本人申报"
     APPLICANT = "applicant", "申报单位提出"
 
 
@@ -49,6 +49,18 @@ class DeclaredRelation(models.TextChoices):
     SUPERVISOR = "supervisor", "导师或学生"
     COAUTHOR = "coauthor", "合作发表论著"
     OTHER = "other", "其他利害关系"
+    ORGANIZATION = "organization", "与该单位有利害关系"
+
+
+#: Declared relations that name a person (the others name an organization).
+PERSON_RELATIONS = (
+    DeclaredRelation.RELATIVE,
+    DeclaredRelation.SUPERVISOR,
+    DeclaredRelation.COAUTHOR,
+    DeclaredRelation.OTHER,
+)
+#: Declared relations that lapse after the batch's (or the settings') number of years.
+TIMED_RELATIONS = (DeclaredRelation.SUPERVISOR, DeclaredRelation.COAUTHOR)
 
 
 class BatchMode(models.TextChoices):

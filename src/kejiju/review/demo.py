@@ -1,10 +1,12 @@
 """Demo data of the review app: an expert pool for the demo area (a few dozen per county, a few hundred
 at city scale), the ``expert_demo`` account linked to an expert, fee schedules, and — when the programmes
-app offers applications in review — a drawn batch with reserves and its draw record."""
+app offers applications in review — a drawn batch with reserves and its draw record. A few experts carry
+declarations (回避申报) and unavailable periods (不可参评时间) — the demo expert's own are declared from
+their account — and the batch's review date falls in one of them, so the draw visibly skips that expert."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from kejiju.core.demo import DemoContext, register_demo
@@ -108,12 +110,100 @@ def review_demo(ctx: DemoContext) -> None:
             services.expert_link_account(actor=actor, expert=expert, user=demo_user)
         except Exception as exc:  # never break the demo for one account
             ctx.log("专家演示账号未关联：%s" % exc)
+    _demo_declarations(ctx, county, demo_user)
     for region in ctx.county_codes[:3] + ctx.city_codes[:1]:
         staff = ctx.actor_for(region)
         if staff is not None and staff.region_id == region:
             for kind, label, fee in (("call", "立项评审", "300"), ("acceptance", "验收评审", "500")):
                 services.fee_save(actor=staff, region=region, kind=kind, label=label, per_review=fee, per_meeting="800")
     _demo_batch(ctx)
+
+
+#: Days from today to the demo batch's review date (inside the first expert's unavailable period).
+REVIEW_IN_DAYS = 10
+
+
+def _demo_declarations(ctx: DemoContext, county: str, demo_user: Any) -> None:
+    """Unavailable periods and declarations of a few experts of ``county`` (the demo expert's own from
+    their account), through the services (validated and logged)."""
+    from kejiju.core.errors import BusinessError
+    from kejiju.review import services
+    from kejiju.review.models import Expert
+
+    actor = ctx.actor_for(county)
+    experts = list(Expert.objects.filter(region_id=county, status="active", user__isnull=True).order_by("pk")[:3])
+    if actor is None or len(experts) < 3:
+        return
+    today = date.today()
+    own = Expert.objects.filter(user=demo_user).first() if demo_user is not None else None
+    steps: list[tuple[Any, Any, str, dict[str, Any]]] = [
+        (
+            actor,
+            experts[0],
+            "window",
+            {"start": today + timedelta(days=7), "end": today + timedelta(days=14), "note": "出差（外省项目验收）"},
+        ),
+        (
+            actor,
+            experts[1],
+            "window",
+            {"start": today + timedelta(days=30), "end": today + timedelta(days=33), "note": "休假"},
+        ),
+        (
+            actor,
+            experts[2],
+            "relation",
+            {
+                "relation": "organization",
+                "organization_name": experts[0].org_label or "滁州学院",
+                "note": "兼任该单位技术顾问",
+            },
+        ),
+    ]
+    if own is not None:
+        steps += [
+            (
+                demo_user,
+                own,
+                "relation",
+                {
+                    "relation": "coauthor",
+                    "name": "钱立新",
+                    "organization_name": "滁州学院",
+                    "year": today.year - 1,
+                    "note": "合作发表论文",
+                },
+            ),
+            (
+                demo_user,
+                own,
+                "relation",
+                {
+                    "relation": "relative",
+                    "name": experts[1].name,
+                    "id_number": experts[1].person.id_number,
+                    "note": "表兄弟",
+                },
+            ),
+            (
+                demo_user,
+                own,
+                "window",
+                {"start": today + timedelta(days=45), "end": today + timedelta(days=52), "note": "出国访问"},
+            ),
+        ]
+    made = 0
+    for who, expert, what, data in steps:
+        try:
+            if what == "window":
+                services.expert_unavailable_add(actor=who, expert=expert, **data)
+            else:
+                services.expert_relation_add(actor=who, expert=expert, data=data)
+        except BusinessError as exc:  # never break the demo for one declaration
+            ctx.log("专家回避申报演示未登记：%s" % exc)
+            continue
+        made += 1
+    ctx.count("专家回避申报与不可参评时段", made)
 
 
 def _demo_batch(ctx: DemoContext) -> None:
@@ -144,6 +234,7 @@ def _demo_batch(ctx: DemoContext) -> None:
             "reserves_per_item": 2,
             "max_load": 4,
             "respond_days": 5,
+            "review_date": (date.today() + timedelta(days=REVIEW_IN_DAYS)).isoformat(),
             "refs": [c.ref for c in candidates[:15]],
             "region": staff.region_id,
         },

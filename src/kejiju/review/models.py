@@ -89,30 +89,57 @@ class ExpertTransition(models.Model):
 
 
 class ExpertRelation(models.Model):
-    """A relation the expert declared with another person (近亲属, 师生, 合作发表 within ``year``): the
-    expert avoids every record whose team includes that person."""
+    """A relation the expert declared (回避申报), kept in the pool and applied to every batch:
+
+    * with another person (近亲属, 导师或学生, 合作发表 with the ``year`` of the latest work): the expert
+      avoids every record whose team includes that person. The person is named by ID number (``person``)
+      or, when the number is unknown, by name and organization (``person_name`` + ``organization_name``);
+    * with an organization (``relation = organization``): the expert avoids every record of that
+      organization, as applicant or co-operating organization.
+
+    Conflicts derived from these rows are stored with the source 专家申报 (declared by the expert)."""
 
     expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="relations", verbose_name="专家")
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+", verbose_name="关系人")
     relation = models.CharField("关系", max_length=16, choices=DeclaredRelation.choices)
-    year = models.PositiveSmallIntegerField("合作年份", null=True, blank=True)
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="关系人"
+    )
+    person_name = models.CharField("关系人姓名", max_length=40, blank=True)
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="单位"
+    )
+    organization_name = models.CharField("单位名称", max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField("最近合作（指导）年份", null=True, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
+    declared_by_expert = models.BooleanField("专家本人申报", default=False)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
     class Meta:
-        verbose_name = "申报关系"
-        verbose_name_plural = "申报关系"
-        ordering = ["-created_at"]
+        verbose_name = "回避申报"
+        verbose_name_plural = "回避申报"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return "%s · %s" % (self.get_relation_display(), self.target_label)
+
+    @property
+    def target_label(self) -> str:
+        """Who or what the declaration is about, as shown in lists."""
+        if self.relation == DeclaredRelation.ORGANIZATION:
+            return self.organization_name or (str(self.organization) if self.organization_id else "")
+        name = self.person_name or (str(self.person.name) if self.person_id else "")  # type: ignore[union-attr]
+        return "%s（%s）" % (name, self.organization_name) if self.organization_name else name
 
 
 class AvailabilityWindow(models.Model):
-    """A period the expert cannot review (出差、休假…): a batch whose review date falls inside it does not
-    draw the expert."""
+    """A period the expert cannot review (不可参评时间：出差、休假…): a batch whose review dates
+    (``review_date`` … ``review_end``) overlap it neither draws nor calls in the expert as a reserve."""
 
     expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="unavailable", verbose_name="专家")
     start = models.DateField("起始日期")
     end = models.DateField("截止日期")
     note = models.CharField("说明", max_length=200, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = "不可参评时段"
@@ -154,6 +181,13 @@ class ReviewBatch(DomainModel):
     max_load = models.PositiveSmallIntegerField("每位专家最多评审件数", default=5)
     avoid_same_county = models.BooleanField("回避同县（市、区）专家", default=False)
     review_date = models.DateField("评审日期", null=True, blank=True)
+    review_end = models.DateField("评审截止日期", null=True, blank=True, help_text="评审持续多日时填写；不填即一天。")
+    relation_years = models.PositiveSmallIntegerField(
+        "师生、合作关系回避年限（年）",
+        null=True,
+        blank=True,
+        help_text="不填则按系统设置 KEJIJU_REVIEW_RELATION_YEARS（默认 3 年）。",
+    )
     respond_days = models.PositiveSmallIntegerField("邀请答复期限（天）", default=3)
     spread_threshold = models.DecimalField("分歧提示阈值（分）", max_digits=6, decimal_places=2, default=20)
     created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+", verbose_name="创建人")

@@ -31,7 +31,11 @@ register_nav(
     "我的评审",
     "clipboard-check",
     290,
-    [NavItem("评审任务", "review:my_list", "review.take_review", "inbox")],
+    [
+        NavItem("评审任务", "review:my_list", "review.take_review", "inbox"),
+        NavItem("我的回避申报", "review:my_declarations", "review.take_review", "shield-exclamation"),
+        NavItem("不可参评时间", "review:my_unavailable", "review.take_review", "calendar-x"),
+    ],
 )
 
 register_nav(

@@ -33,6 +33,7 @@ from kejiju.engines import assignment as engine
 from kejiju.engines.contact import is_phone, normalize_phone
 from kejiju.review import actions
 from kejiju.review.choices import (
+    TIMED_RELATIONS,
     AssignmentStatus,
     BatchMode,
     BatchStatus,
@@ -103,6 +104,7 @@ EXPERT_KEYS = (
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SPLIT = re.compile(r"[,，;；、\s]+")
+_WITNESS_SPLIT = re.compile(r"[,，;；、\n]+")
 TWO = Decimal("0.01")
 
 
@@ -381,73 +383,226 @@ def _may_edit_own(actor: Any, expert: Expert) -> bool:
     return (own is not None and own.pk == expert.pk) or can_change_expert(actor, expert)
 
 
+def relation_years(batch: ReviewBatch | None = None) -> int:
+    """How many years a declared supervisor/student or co-author relation keeps counting: the batch's own
+    setting, else ``settings.KEJIJU_REVIEW_RELATION_YEARS`` (default 3)."""
+    from django.conf import settings
+
+    if batch is not None and batch.relation_years:
+        return int(batch.relation_years)
+    return int(getattr(settings, "KEJIJU_REVIEW_RELATION_YEARS", DEFAULT_RELATION_YEARS))
+
+
+#: Years a supervisor/student or co-author relation counts when neither the batch nor the settings say.
+DEFAULT_RELATION_YEARS = 3
+#: Kept for callers of the first version: the default number of years.
+COAUTHOR_YEARS = DEFAULT_RELATION_YEARS
+
+
+def _norm_name(value: Any) -> str:
+    """A person's or organization's name for comparison: no blanks, full-width brackets as half-width."""
+    text = re.sub(r"\s+", "", str(value or ""))
+    return text.replace("（", "(").replace("）", ")")
+
+
 @transaction.atomic
 def expert_relation_add(*, actor: Any, expert: Expert, data: dict[str, Any]) -> ExpertRelation:
-    """Declare a relation with another person (近亲属、师生、合作发表 with the year): the expert then avoids
-    every record whose team includes that person. The expert themself or staff may declare it."""
-    from kejiju.people.services import person_ensure
+    """Declare a relation that creates conflicts (回避申报), by the expert from their own account or by staff.
+
+    ``relation``: 近亲属 / 导师或学生 / 合作发表论著 / 其他利害关系 name a person — by ``id_number`` (with
+    ``name``; the person is found or registered) or, without a number, by ``name`` and
+    ``organization_name`` (matched against team members by name and organization); 导师或学生 and 合作发表
+    take the ``year`` of the latest supervision or joint work (required for 合作发表) and lapse after the
+    batch's number of years. ``organization`` names an organization (``organization_name``, or
+    ``organization`` id for staff): every record of it, as applicant or co-operating organization, is avoided.
+
+    Rules: the relation is one of the list; a person is named by a valid ID number or by name and
+    organization; the year is between 1950 and this year; no duplicate of an earlier declaration; the
+    expert may not name themself. Raises ``RowErrors`` naming the field, ``BusinessError`` without
+    permission; a failure changes nothing. Logged as ``review.expert_relation``."""
+    from kejiju.people.selectors import person_by_document
+    from kejiju.people.services import check_person_id, person_ensure
 
     if not _may_edit_own(actor, expert):
         raise BusinessError("您没有修改该专家的权限。", code="forbidden")
-    relation = str(data.get("relation") or "")
+    relation = str(data.get("relation") or "").strip()
     errors: dict[str, list[str]] = {}
+
+    def err(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
     if relation not in DeclaredRelation.values:
-        errors["relation"] = ["关系无效，应为：%s。" % "、".join(str(c.label) for c in DeclaredRelation)]
+        err("relation", "关系无效，应为：%s。" % "、".join(str(c.label) for c in DeclaredRelation))
+    name = re.sub(r"\s+", "", str(data.get("name") or ""))
+    id_number = str(data.get("id_number") or "").strip()
+    org_name = str(data.get("organization_name") or "").strip()
+    org_id = data.get("organization")
+    org_id = getattr(org_id, "pk", org_id) or None
+    note = str(data.get("note") or "").strip()
+    if len(note) > 200:
+        err("note", "说明不能超过 200 个字。")
+    if len(org_name) > 200:
+        err("organization_name", "单位名称不能超过 200 个字。")
+    if len(name) > 40:
+        err("name", "姓名不能超过 40 个字。")
     year: int | None = None
     if data.get("year") not in (None, ""):
         try:
-            year = int(str(data.get("year")))
+            year = int(str(data.get("year")).strip())
         except ValueError:
             year = -1
         if not 1950 <= year <= timezone.localdate().year:
-            errors["year"] = ["合作年份应为 1950 年至今年之间的年份。"]
+            err("year", "年份应为 1950 年至今年之间的年份。")
     elif relation == DeclaredRelation.COAUTHOR:
-        errors["year"] = ["合作发表须填写最近一次合作的年份。"]
+        err("year", "合作发表须填写最近一次合作的年份。")
+    row = ExpertRelation(
+        expert=expert, relation=relation, year=year, note=note, declared_by_expert=_is_self(actor, expert)
+    )
+    person = None
+    if relation == DeclaredRelation.ORGANIZATION:
+        if org_id:
+            _check_organization(actor, org_id)
+            row.organization_id = int(org_id)
+        elif not org_name:
+            err("organization_name", "请填写需要回避的单位名称。")
+        if org_name and expert.org_label and _norm_name(org_name) == _norm_name(expert.org_label):
+            err("organization_name", "本人工作单位已自动回避，无须申报。")
+        row.organization_name = org_name
+    elif relation in DeclaredRelation.values:
+        if id_number:
+            value, id_errors, _ = check_person_id(str(data.get("id_type") or "resident"), id_number)
+            if id_errors:
+                errors.setdefault("id_number", []).extend(id_errors)
+            elif not name and person_by_document(value) is None:
+                err("name", "该证件号码尚未登记，请同时填写姓名。")
+        elif not name or not org_name:
+            err("id_number", "请填写关系人的身份证号码，或同时填写姓名和工作单位。")
+        row.person_name, row.organization_name = name, org_name
     if errors:
         raise RowErrors(errors)
-    person = person_ensure(
-        actor=None,
-        data={
-            "name": data.get("name"),
-            "id_type": data.get("id_type") or "resident",
-            "id_number": data.get("id_number"),
-            "region": expert.region_id,
-        },
-        update_blank=False,
-    )
-    row = ExpertRelation.objects.create(
-        expert=expert, person=person, relation=relation, year=year, note=str(data.get("note") or "")[:200]
-    )
+    if relation != DeclaredRelation.ORGANIZATION and id_number:
+        person = person_ensure(
+            actor=None,
+            data={
+                "name": name,
+                "id_type": data.get("id_type") or "resident",
+                "id_number": id_number,
+                "region": expert.region_id,
+            },
+            update_blank=False,
+        )
+        if person.pk == expert.person_id:
+            raise RowErrors({"id_number": ["不能申报与本人的关系。"]})
+        row.person, row.person_name = person, person.name
+    duplicate = ExpertRelation.objects.filter(expert=expert, relation=relation)
+    if person is not None:
+        duplicate = duplicate.filter(person=person)
+    elif relation == DeclaredRelation.ORGANIZATION and row.organization_id:
+        duplicate = duplicate.filter(organization_id=row.organization_id)
+    else:
+        duplicate = duplicate.filter(
+            person__isnull=True,
+            organization_id__isnull=True,
+            person_name=row.person_name,
+            organization_name=row.organization_name,
+        )
+    if duplicate.exists():
+        raise RowErrors({"relation": ["已申报过相同的回避关系。"]})
+    row.save()
     log_operation(
-        actor=actor, action=actions.EXPERT_RELATION, target=expert, extra={"person": person.pk, "relation": relation}
+        actor=actor,
+        action=actions.EXPERT_RELATION,
+        target=expert,
+        extra={
+            "relation_id": row.pk,
+            "relation": relation,
+            "person": row.person_id,
+            "name": row.person_name,
+            "organization": row.organization_id,
+            "organization_name": row.organization_name,
+            "year": year,
+            "by_expert": row.declared_by_expert,
+        },
     )
     return row
 
 
 @transaction.atomic
+def expert_relation_remove(*, actor: Any, relation: ExpertRelation) -> None:
+    """Withdraw a declaration (the expert or staff); conflicts already stored with drawn batches stay.
+    Logged as ``review.expert_relation_remove`` with what was withdrawn."""
+    row = ExpertRelation.objects.select_for_update().select_related("expert").get(pk=relation.pk)
+    if not _may_edit_own(actor, row.expert):
+        raise BusinessError("您没有修改该专家的权限。", code="forbidden")
+    extra = {"relation_id": row.pk, "relation": row.relation, "target": row.target_label}
+    row.delete()
+    log_operation(actor=actor, action=actions.EXPERT_RELATION_REMOVE, target=relation.expert, extra=extra)
+
+
+def _is_self(actor: Any, expert: Expert) -> bool:
+    own = expert_of(actor)
+    return own is not None and own.pk == expert.pk
+
+
+#: The longest unavailability one declaration may cover.
+MAX_UNAVAILABLE_DAYS = 366
+
+
+@transaction.atomic
 def expert_unavailable_add(*, actor: Any, expert: Expert, start: Any, end: Any, note: str = "") -> AvailabilityWindow:
-    """Record a period the expert cannot review; batches with a review date inside it skip the expert."""
+    """Record a period the expert cannot review (不可参评时间), by the expert or staff. Batches whose review
+    dates overlap it neither draw the expert nor call them in as a reserve.
+
+    Rules: both dates valid; end not before start; not entirely in the past; at most one year long; no
+    overlap with a period already declared; note at most 200 characters. Logged as
+    ``review.expert_unavailable``."""
     if not _may_edit_own(actor, expert):
         raise BusinessError("您没有修改该专家的权限。", code="forbidden")
     errors: dict[str, list[str]] = {}
     days: dict[str, date] = {}
     for name, value, label in (("start", start, "起始日期"), ("end", end, "截止日期")):
         try:
-            days[name] = value if isinstance(value, date) else date.fromisoformat(str(value))
+            days[name] = value if isinstance(value, date) else date.fromisoformat(str(value).strip())
         except ValueError:
             errors[name] = ["%s“%s”不是有效日期（格式：2026-01-31）。" % (label, value)]
-    if not errors and days["end"] < days["start"]:
-        errors["end"] = ["截止日期不能早于起始日期。"]
+    note = str(note or "").strip()
+    if len(note) > 200:
+        errors["note"] = ["说明不能超过 200 个字。"]
+    if not errors:
+        if days["end"] < days["start"]:
+            errors["end"] = ["截止日期不能早于起始日期。"]
+        elif days["end"] < timezone.localdate():
+            errors["end"] = ["截止日期已过，无须登记。"]
+        elif (days["end"] - days["start"]).days >= MAX_UNAVAILABLE_DAYS:
+            errors["end"] = ["一次登记的时段不能超过一年。"]
+        elif expert.unavailable.filter(start__lte=days["end"], end__gte=days["start"]).exists():
+            errors["start"] = ["与已登记的不可参评时段重叠。"]
     if errors:
         raise RowErrors(errors)
-    window = AvailabilityWindow.objects.create(expert=expert, start=days["start"], end=days["end"], note=note[:200])
+    window = AvailabilityWindow.objects.create(expert=expert, start=days["start"], end=days["end"], note=note)
     log_operation(
         actor=actor,
         action=actions.EXPERT_UNAVAILABLE,
         target=expert,
-        extra={"start": days["start"].isoformat(), "end": days["end"].isoformat()},
+        extra={
+            "window": window.pk,
+            "start": days["start"].isoformat(),
+            "end": days["end"].isoformat(),
+            "by_expert": _is_self(actor, expert),
+        },
     )
     return window
+
+
+@transaction.atomic
+def expert_unavailable_remove(*, actor: Any, window: AvailabilityWindow) -> None:
+    """Withdraw an unavailability period; logged as ``review.expert_unavailable_remove``."""
+    row = AvailabilityWindow.objects.select_for_update().select_related("expert").get(pk=window.pk)
+    if not _may_edit_own(actor, row.expert):
+        raise BusinessError("您没有修改该专家的权限。", code="forbidden")
+    extra = {"window": row.pk, "start": row.start.isoformat(), "end": row.end.isoformat()}
+    row.delete()
+    log_operation(actor=actor, action=actions.EXPERT_UNAVAILABLE_REMOVE, target=window.expert, extra=extra)
 
 
 @transaction.atomic
@@ -618,6 +773,21 @@ def batch_create(*, actor: Any, data: dict[str, Any]) -> ReviewBatch:
             review_date = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
         except ValueError:
             errors["review_date"] = ["评审日期“%s”不是有效日期（格式：2026-01-31）。" % data["review_date"]]
+    review_end = None
+    if data.get("review_end") not in (None, ""):
+        try:
+            raw = data["review_end"]
+            review_end = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+        except ValueError:
+            errors["review_end"] = ["评审截止日期“%s”不是有效日期（格式：2026-01-31）。" % data["review_end"]]
+        else:
+            if review_date is None and "review_date" not in errors:
+                errors["review_end"] = ["填写评审截止日期时须同时填写评审日期。"]
+            elif review_date is not None and review_end < review_date:
+                errors["review_end"] = ["评审截止日期不能早于评审日期。"]
+    years = None
+    if data.get("relation_years") not in (None, ""):
+        years = _int(data, "relation_years", "师生、合作关系回避年限", 3, 1, 30, errors)
     region = str(data.get("region") or active_region_code(actor) or "")
     if not region or not Region.objects.filter(code=region).exists() or not can_manage_region(actor, region):
         errors["region"] = ["请选择您管辖范围内的区划。"]
@@ -655,6 +825,8 @@ def batch_create(*, actor: Any, data: dict[str, Any]) -> ReviewBatch:
         max_load=max_load,
         avoid_same_county=bool(data.get("avoid_same_county")),
         review_date=review_date,
+        review_end=review_end,
+        relation_years=years,
         respond_days=respond_days,
         spread_threshold=spread.quantize(TWO),
         created_by=actor,
@@ -682,16 +854,36 @@ def batch_create(*, actor: Any, data: dict[str, Any]) -> ReviewBatch:
     return batch
 
 
+def review_span(batch: ReviewBatch) -> tuple[date, date] | None:
+    """The batch's review dates (``review_date`` … ``review_end``), or ``None`` when not set."""
+    if not batch.review_date:
+        return None
+    return batch.review_date, max(batch.review_end or batch.review_date, batch.review_date)
+
+
+def unavailable_expert_ids(batch: ReviewBatch, expert_ids: Any = None) -> set[int]:
+    """Experts with a declared unavailability overlapping the batch's review dates."""
+    span = review_span(batch)
+    if span is None:
+        return set()
+    qs = AvailabilityWindow.objects.filter(start__lte=span[1], end__gte=span[0])
+    if expert_ids is not None:
+        qs = qs.filter(expert_id__in=list(expert_ids))
+    return set(qs.values_list("expert_id", flat=True))
+
+
 def batch_pool(batch: ReviewBatch) -> list[Expert]:
     """The experts a batch draws from: in the pool (在库), of the batch's region, a region below it or one
-    of its ancestors (a county batch may use the city's experts), and not unavailable on the review date."""
+    of its ancestors (a county batch may use the city's experts), and not unavailable on any of the
+    batch's review dates (declared 不可参评时间)."""
     code = batch.region_id
     ancestors = [code[:n] for n in (2, 4, 6, 9) if n < len(code)]
     qs = Expert.objects.filter(status=ExpertStatus.ACTIVE, is_archived=False).filter(
         Q(region__code__startswith=code) | Q(region_id__in=ancestors)
     )
-    if batch.review_date:
-        away = AvailabilityWindow.objects.filter(start__lte=batch.review_date, end__gte=batch.review_date)
+    span = review_span(batch)
+    if span is not None:
+        away = AvailabilityWindow.objects.filter(start__lte=span[1], end__gte=span[0])
         qs = qs.exclude(pk__in=away.values("expert_id"))
     return list(qs.order_by("pk"))
 
@@ -705,33 +897,83 @@ class FoundConflict:
     detail: str
 
 
+def _people_facts(person_ids: set[int]) -> dict[int, tuple[str, int | None, str]]:
+    """Name, organization id and organization name of team members (through the expert's person
+    relation: the people app owns the table)."""
+    if not person_ids:
+        return {}
+    person_model = Expert._meta.get_field("person").related_model
+    rows = person_model._default_manager.filter(pk__in=person_ids).values_list(  # type: ignore[union-attr]
+        "pk", "name", "organization_id", "organization__name"
+    )
+    return {pk: (name, org, org_name or "") for pk, name, org, org_name in rows}
+
+
+def _org_names(org_ids: set[int]) -> dict[int, str]:
+    if not org_ids:
+        return {}
+    org_model = Expert._meta.get_field("organization").related_model
+    return dict(org_model._default_manager.filter(pk__in=org_ids).values_list("pk", "name"))  # type: ignore[union-attr]
+
+
 def batch_conflicts(batch: ReviewBatch, items: list[BatchItem], experts: list[Expert]) -> list[FoundConflict]:
-    """Every conflict of interest between the batch's items and the experts, derived from the source facts
-    (same or co-operating organization, team member, same county when the batch asks, named by the
-    applicant) and from what experts declared (relations with team members, earlier self-declared
-    conflicts on the same record), each with its kind and source."""
+    """Every conflict of interest between the batch's items and the experts, each with its kind and source.
+
+    Derived from the source facts (系统比对): same or co-operating organization, team member, same county
+    when the batch asks. Named by the applicant (申报单位提出). Declared by the expert (专家本人申报): a
+    relation with a team member named by ID number or by name + organization (近亲属 always; 导师或学生 and
+    合作发表 when the declared year is within the batch's :func:`relation_years`), a declared conflict with
+    the applicant or a co-operating organization, and earlier self-declared conflicts on the same record."""
     found: list[FoundConflict] = []
     by_person = {e.person_id: e for e in experts}
+    by_pk = {e.pk: e for e in experts}
     by_org: dict[int, list[Expert]] = {}
     for e in experts:
         if e.organization_id:
             by_org.setdefault(e.organization_id, []).append(e)
-    relations: dict[int, list[ExpertRelation]] = {}
-    for rel in ExpertRelation.objects.filter(expert__in=[e.pk for e in experts]):
-        relations.setdefault(rel.person_id, []).append(rel)
+    person_rel: dict[int, list[ExpertRelation]] = {}
+    named_rel: list[ExpertRelation] = []
+    org_rel: list[ExpertRelation] = []
+    for rel in ExpertRelation.objects.filter(expert__in=list(by_pk)).order_by("pk"):
+        if rel.relation == DeclaredRelation.ORGANIZATION:
+            org_rel.append(rel)
+        elif rel.person_id:
+            person_rel.setdefault(rel.person_id, []).append(rel)
+        else:
+            named_rel.append(rel)
     declared = BatchConflict.objects.filter(
-        kind=ConflictKind.SELF_DECLARED, item__ref__in=[i.ref for i in items], expert__in=[e.pk for e in experts]
+        kind=ConflictKind.SELF_DECLARED, item__ref__in=[i.ref for i in items], expert__in=list(by_pk)
     ).values_list("item__ref", "expert_id", "detail")
     self_declared: dict[str, list[tuple[int, str]]] = {}
     for ref, expert_id, detail in declared:
         self_declared.setdefault(ref, []).append((expert_id, detail))
+    member_ids = {int(p) for i in items for p in (i.facts.get("member_person_ids") or []) if str(p).isdigit()}
+    members = _people_facts(member_ids) if named_rel else {}
+    org_ids = {
+        int(o)
+        for i in items
+        for o in [i.facts.get("organization_id"), *(i.facts.get("cooperating_organization_ids") or [])]
+        if o and str(o).isdigit()
+    }
+    org_names = _org_names(org_ids) if any(not r.organization_id for r in org_rel) else {}
     this_year = timezone.localdate().year
+    years = relation_years(batch)
     kind_of = {
         DeclaredRelation.RELATIVE: ConflictKind.RELATIVE,
         DeclaredRelation.SUPERVISOR: ConflictKind.SUPERVISOR,
         DeclaredRelation.COAUTHOR: ConflictKind.COAUTHOR,
         DeclaredRelation.OTHER: ConflictKind.SELF_DECLARED,
     }
+
+    def lapsed(rel: ExpertRelation) -> bool:
+        return rel.relation in TIMED_RELATIONS and rel.year is not None and this_year - rel.year > years
+
+    def rel_detail(rel: ExpertRelation) -> str:
+        text = "专家申报：%s %s" % (rel.get_relation_display(), rel.target_label)
+        if rel.year:
+            text += "（%d 年）" % rel.year
+        return text + ("；%s" % rel.note if rel.note else "")
+
     for item in items:
         facts = item.facts
 
@@ -739,31 +981,53 @@ def batch_conflicts(batch: ReviewBatch, items: list[BatchItem], experts: list[Ex
             found.append(FoundConflict(item.pk, expert.pk, kind, source, detail[:200]))
 
         org = facts.get("organization_id")
+        coops = list(facts.get("cooperating_organization_ids") or [])
         for e in by_org.get(org, []) if org else []:
             add(e, ConflictKind.SAME_ORG, ConflictSource.DERIVED, "专家工作单位即申报单位")
-        for coop in facts.get("cooperating_organization_ids") or []:
+        for coop in coops:
             for e in by_org.get(coop, []):
                 add(e, ConflictKind.COOP_ORG, ConflictSource.DERIVED, "专家工作单位为合作单位")
         for pid in facts.get("member_person_ids") or []:
             if pid in by_person:
                 add(by_person[pid], ConflictKind.TEAM_MEMBER, ConflictSource.DERIVED, "专家为项目团队成员")
-            for rel in relations.get(pid, []):
-                if rel.relation == DeclaredRelation.COAUTHOR and rel.year and this_year - rel.year > COAUTHOR_YEARS:
+            for rel in person_rel.get(pid, []):
+                if not lapsed(rel):
+                    add(
+                        by_pk[rel.expert_id],
+                        kind_of[DeclaredRelation(rel.relation)],
+                        ConflictSource.DECLARED,
+                        rel_detail(rel),
+                    )
+            member = members.get(pid)
+            for rel in named_rel if member else []:
+                assert member is not None
+                if _norm_name(rel.person_name) != _norm_name(member[0]) or lapsed(rel):
                     continue
-                expert = next(e for e in experts if e.pk == rel.expert_id)
+                if _norm_name(rel.organization_name) != _norm_name(member[2]):
+                    continue
                 add(
-                    expert,
+                    by_pk[rel.expert_id],
                     kind_of[DeclaredRelation(rel.relation)],
                     ConflictSource.DECLARED,
-                    rel.note or rel.get_relation_display(),
+                    rel_detail(rel),
                 )
+        for rel in org_rel:
+            for target in [org, *coops]:
+                if not target:
+                    continue
+                if rel.organization_id:
+                    hit = rel.organization_id == target
+                else:
+                    hit = _norm_name(rel.organization_name) == _norm_name(org_names.get(int(target), "")) != ""
+                if hit:
+                    add(by_pk[rel.expert_id], ConflictKind.SELF_DECLARED, ConflictSource.DECLARED, rel_detail(rel))
         for pid, reason in facts.get("avoid_person_ids") or []:
             if pid in by_person:
                 add(
                     by_person[pid], ConflictKind.APPLICANT_NAMED, ConflictSource.APPLICANT, reason or "申报单位申请回避"
                 )
         for expert_id, detail in self_declared.get(item.ref, []):
-            declared_by = next((e for e in experts if e.pk == expert_id), None)
+            declared_by = by_pk.get(expert_id)
             if declared_by is not None:
                 add(declared_by, ConflictKind.SELF_DECLARED, ConflictSource.DECLARED, detail)
         if batch.avoid_same_county and len(item.region_code) >= 6:
@@ -772,10 +1036,6 @@ def batch_conflicts(batch: ReviewBatch, items: list[BatchItem], experts: list[Ex
                 if len(e.region_id) >= 6 and e.region_id[:6] == county:
                     add(e, ConflictKind.SAME_COUNTY, ConflictSource.DERIVED, "专家与申报单位同属一县（市、区）")
     return found
-
-
-#: Co-authorship older than this many years no longer counts as a conflict.
-COAUTHOR_YEARS = 3
 
 
 #: Affinity of any expert for a record that names no subject (every expert is then eligible).
@@ -950,9 +1210,9 @@ def batch_draw(
     if not can_draw_batch(actor, batch):
         raise BusinessError("您没有抽取评审专家的权限。", code="forbidden")
     BATCH_WORKFLOW.check("draw", batch.status)
-    names = (
-        split_words(witnesses) if isinstance(witnesses, str) else [str(w).strip() for w in witnesses if str(w).strip()]
-    )
+    # a witness is written "办公室 周敏": names are separated by commas, 、 or new lines, never by blanks
+    raw_names = _WITNESS_SPLIT.split(witnesses) if isinstance(witnesses, str) else list(witnesses)
+    names = [" ".join(str(w).split())[:60] for w in raw_names if str(w).strip()]
     supervisor = (supervisor or "").strip()[:60]
     if batch.mode == BatchMode.DRAW:
         nonce = _check_nonce(nonce)
@@ -1116,6 +1376,14 @@ def _promote_reserve(*, actor: Any, batch: ReviewBatch, item: BatchItem, replace
         .order_by("rank", "pk")
     ):
         if reserve.expert.status != ExpertStatus.ACTIVE or _load(batch, reserve.expert_id) >= batch.max_load:
+            continue
+        if unavailable_expert_ids(batch, [reserve.expert_id]):
+            log_operation(
+                actor=actor,
+                action=actions.REPLACE,
+                target=batch,
+                extra={"item": item.pk, "skipped": reserve.expert_id, "reason": "unavailable"},
+            )
             continue
         _invite(actor=actor, assignment=reserve, batch=batch)
         log_operation(

@@ -16,7 +16,17 @@ urlpatterns = [
     path("experts/<int:pk>/account/", views.expert_account_view, name="expert_account"),
     path("experts/<int:pk>/rate/", views.expert_rate_view, name="expert_rate"),
     path("experts/<int:pk>/relations/", views.expert_relation_view, name="expert_relation"),
+    path(
+        "experts/<int:pk>/relations/<int:rid>/remove/",
+        views.expert_relation_remove_view,
+        name="expert_relation_remove",
+    ),
     path("experts/<int:pk>/unavailable/", views.expert_unavailable_view, name="expert_unavailable"),
+    path(
+        "experts/<int:pk>/unavailable/<int:wid>/remove/",
+        views.expert_unavailable_remove_view,
+        name="expert_unavailable_remove",
+    ),
     path("batches/", views.batch_list_view, name="batch_list"),
     path("batches/new/", views.batch_create_view, name="batch_create"),
     path("batches/<int:pk>/", views.batch_detail_view, name="batch_detail"),
@@ -27,6 +37,8 @@ urlpatterns = [
     path("batches/<int:pk>/payments.xlsx", views.batch_payments_view, name="batch_payments"),
     path("fees/", views.fee_list_view, name="fee_list"),
     path("my/", views.my_list_view, name="my_list"),
+    path("my/declarations/", views.my_declarations_view, name="my_declarations"),
+    path("my/unavailable/", views.my_unavailable_view, name="my_unavailable"),
     path("my/<int:pk>/", views.my_detail_view, name="my_detail"),
     path("my/<int:pk>/files/<uuid:file>/", views.my_attachment_view, name="my_attachment"),
 ]

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -224,8 +224,15 @@ def expert_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit,
         "subjects": [_subject_label(c) for c in expert.subjects],
         "actions": EXPERT_WORKFLOW.available(expert.status) if can_edit else [],
-        "transitions": expert.transitions.select_related("actor")[:20],
-        "relations": expert.relations.select_related("person"),
+        "transitions": [
+            {
+                "t": t,
+                "action": _action_label(getattr(t, "action", "")),
+                "to": EXPERT_WORKFLOW.labels.get(getattr(t, "to_status", ""), getattr(t, "to_status", "")),
+            }
+            for t in expert.transitions.select_related("actor")[:20]
+        ],
+        "relations": expert.relations.select_related("person", "organization"),
         "relation_choices": DeclaredRelation.choices,
         "unavailable": expert.unavailable.all(),
         "ratings": expert.ratings.select_related("rated_by")[:20],
@@ -234,6 +241,13 @@ def expert_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "history_url": reverse("core:history_detail", kwargs={"model": "expert", "pk": expert.pk}),
     }
     return render(request, "review/expert_detail.html", context)
+
+
+def _action_label(name: str) -> str:
+    try:
+        return EXPERT_WORKFLOW.action(name).label
+    except BusinessError:  # an action no longer in the graph keeps its stored name
+        return name
 
 
 def _post_service(request: HttpRequest, back: str, call: Any, done: str) -> HttpResponse:
@@ -304,12 +318,43 @@ def expert_rate_view(request: HttpRequest, pk: int) -> HttpResponse:
 def expert_relation_view(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "review.change_expert")
     expert = selectors.expert_get(user=request.user, pk=pk)
-    data = {k: _p(request, k, "") for k in ("name", "id_number", "relation", "year", "note")}
+    data = {k: _p(request, k, "") for k in RELATION_FIELDS}
     return _post_service(
         request,
         reverse("review:expert_detail", args=[expert.pk]),
         lambda: services.expert_relation_add(actor=request.user, expert=expert, data=data),
         "已登记回避关系。",
+    )
+
+
+RELATION_FIELDS = ("name", "id_number", "organization_name", "relation", "year", "note")
+
+
+@login_required
+@require_POST
+def expert_relation_remove_view(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    _require(request, "review.change_expert")
+    expert = selectors.expert_get(user=request.user, pk=pk)
+    row = get_object_or_404(expert.relations, pk=rid)
+    return _post_service(
+        request,
+        reverse("review:expert_detail", args=[expert.pk]),
+        lambda: services.expert_relation_remove(actor=request.user, relation=row),
+        "已撤回回避申报。",
+    )
+
+
+@login_required
+@require_POST
+def expert_unavailable_remove_view(request: HttpRequest, pk: int, wid: int) -> HttpResponse:
+    _require(request, "review.change_expert")
+    expert = selectors.expert_get(user=request.user, pk=pk)
+    row = get_object_or_404(expert.unavailable, pk=wid)
+    return _post_service(
+        request,
+        reverse("review:expert_detail", args=[expert.pk]),
+        lambda: services.expert_unavailable_remove(actor=request.user, window=row),
+        "已撤回不可参评时段。",
     )
 
 
@@ -373,6 +418,8 @@ BATCH_FIELDS = (
     "max_load",
     "respond_days",
     "review_date",
+    "review_end",
+    "relation_years",
     "spread_threshold",
     "criteria",
     "note",
@@ -461,6 +508,10 @@ def batch_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             pk__in=batch.assignments.filter(panel=True).values("expert_id")
         ).order_by("name"),
         "statuses": AssignmentStatus,
+        "conflicts": batch.conflicts.select_related("item", "expert").order_by("item_id", "expert__name", "kind"),
+        "unavailable_count": (
+            len(services.unavailable_expert_ids(batch)) if batch.status == BatchStatus.DRAFT else None
+        ),
     }
     return render(request, "review/batch_detail.html", context)
 
@@ -609,7 +660,9 @@ def fee_list_view(request: HttpRequest) -> HttpResponse:
 
     fees = FeeSchedule.objects.restrict(request.user, "review.change_reviewbatch").order_by("region_id", "kind")
     kinds = [(k, "%s · %s" % (s.label, label)) for s in review_sources() for k, label in s.kinds]
-    return render(request, "review/fee_list.html", {"fees": fees, "kinds": kinds})
+    kind_labels = {k: label for s in review_sources() for k, label in s.kinds}
+    rows = [{"fee": f, "kind": kind_labels.get(f.kind, f.kind)} for f in fees]
+    return render(request, "review/fee_list.html", {"fees": rows, "kinds": kinds})
 
 
 # ================================================================== the expert's own pages
@@ -628,6 +681,74 @@ def my_list_view(request: HttpRequest) -> HttpResponse:
     expert = _expert_or_404(request)
     rows = selectors.my_assignments(user=request.user)
     return render(request, "review/my_list.html", {"expert": expert, "rows": rows, "statuses": AssignmentStatus})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_declarations_view(request: HttpRequest) -> HttpResponse:
+    """我的回避申报: the expert declares, from their own account, relations that create conflicts (close
+    relative, supervisor/student, co-author — by ID number or name + organization — and organizations
+    to avoid), and withdraws them. Applied to every later draw."""
+    expert = _expert_or_404(request)
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        op = _p(request, "op", "add")
+        try:
+            if op == "remove":
+                row = get_object_or_404(expert.relations, pk=_int_or_404(_p(request, "id")))
+                services.expert_relation_remove(actor=request.user, relation=row)
+                messages.success(request, "已撤回回避申报。")
+            else:
+                values = {k: _text(_p(request, k, "")) for k in RELATION_FIELDS}
+                services.expert_relation_add(actor=request.user, expert=expert, data=values)
+                messages.success(request, "已登记回避申报，今后抽取评审专家时将自动回避。")
+        except BusinessError as exc:
+            errors = _errors(exc)
+        else:
+            return redirect("review:my_declarations")
+    context = {
+        "expert": expert,
+        "relations": expert.relations.select_related("person", "organization"),
+        "relation_choices": DeclaredRelation.choices,
+        "values": values,
+        "errors": errors,
+        "years": services.relation_years(),
+    }
+    return render(request, "review/my_declarations.html", context, status=400 if errors else 200)
+
+
+def _int_or_404(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise Http404("记录不存在。") from None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_unavailable_view(request: HttpRequest) -> HttpResponse:
+    """不可参评时间: the expert's own periods when they cannot review; draws and reserve calls skip them."""
+    expert = _expert_or_404(request)
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        op = _p(request, "op", "add")
+        try:
+            if op == "remove":
+                row = get_object_or_404(expert.unavailable, pk=_int_or_404(_p(request, "id")))
+                services.expert_unavailable_remove(actor=request.user, window=row)
+                messages.success(request, "已撤回不可参评时段。")
+            else:
+                values = {k: _text(_p(request, k, "")) for k in ("start", "end", "note")}
+                services.expert_unavailable_add(actor=request.user, expert=expert, **values)
+                messages.success(request, "已登记不可参评时段。")
+        except BusinessError as exc:
+            errors = _errors(exc)
+        else:
+            return redirect("review:my_unavailable")
+    context = {"expert": expert, "windows": expert.unavailable.all(), "values": values, "errors": errors}
+    return render(request, "review/my_unavailable.html", context, status=400 if errors else 200)
 
 
 @login_required

@@ -395,3 +395,14 @@ def test_aggregate_is_bounded(totals: list[Decimal]) -> None:
     assert low - Decimal("0.01") <= agg["trimmed"] <= high + Decimal("0.01")
     assert low - Decimal("0.01") <= agg["mean"] <= high + Decimal("0.01")
     assert agg["warning"] == (high - low > 20)
+
+
+def test_witness_names_keep_their_unit(staff: Any, source: Any) -> None:
+    """“办公室 周敏、计划科 陈刚” are two witnesses (names are separated by 、 or commas, not blanks)."""
+    source.add(1)
+    _pool(staff, 4)
+    batch = services.batch_create(actor=staff, data=batch_data(source, reserves_per_item=0))
+    record = services.batch_draw(
+        actor=staff, batch=batch, nonce="w1tn", supervisor="孙立", witnesses="办公室 周敏、计划科  陈刚\n"
+    )
+    assert record.witnesses == ["办公室 周敏", "计划科 陈刚"]
