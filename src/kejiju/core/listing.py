@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.utils.functional import cached_property
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from kejiju.core import actions
 from kejiju.core.audit import log_operation
@@ -60,7 +60,7 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        found = int(self.object_list[: self.cap + 1].count())
+        found = int(self.object_list[: self.cap + 1].count())  # type: ignore[attr-defined]  # a QuerySet
         self.capped = found > self.cap
         return min(found, self.cap)
 
