@@ -12,12 +12,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from kejiju.awards import selectors, services
 from kejiju.awards.choices import CYCLE_FLOW, NOMINATION_FLOW, CycleStatus, NominationStatus
 from kejiju.awards.models import Nomination, Objection
 from kejiju.awards.permissions import can_edit_nomination, can_manage_awards
+from kejiju.awards.review import KEY as REVIEW_SOURCE_KEY
 from kejiju.core.errors import BusinessError, RowErrors
 from kejiju.core.listing import Column, ListPage, render_list
 
@@ -46,6 +48,9 @@ def _date(text: str) -> date | None:
     except (ValueError, TypeError):
         return None
 
+
+# the scoring criteria suggested for a cycle's expert review (weights add to 100; staff may change them)
+REVIEW_CRITERIA = "创新程度:30\n技术水平与难度:25\n经济社会效益:30\n推广应用前景:15"
 
 CYCLE_COLUMNS = [
     Column("奖励", lambda c: c.programme.name, link=True),
@@ -129,6 +134,20 @@ def programme_create_view(request: HttpRequest) -> HttpResponse:
 def cycle_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_get(user=request.user, pk=pk)
     manage = can_manage_awards(request.user, cycle)
+    review_url = ""
+    if manage and cycle.status == CycleStatus.REVIEW and request.user.has_perm("review.add_reviewbatch"):
+        # the checked nominations are offered as candidates of the review module's new batch form
+        review_url = "%s?%s" % (
+            reverse("review:batch_create"),
+            urlencode(
+                {
+                    "source_key": REVIEW_SOURCE_KEY,
+                    "kind": "award",
+                    "title": "%s专家评审" % cycle,
+                    "criteria": REVIEW_CRITERIA,
+                }
+            ),
+        )
     return render(
         request,
         "awards/cycle_detail.html",
@@ -138,6 +157,7 @@ def cycle_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": manage,
             "actions": CYCLE_FLOW.available(cycle.status) if manage else [],
             "can_nominate": cycle.status == CycleStatus.OPEN and timezone.now() <= cycle.closes_at,
+            "review_url": review_url,
         },
     )
 
