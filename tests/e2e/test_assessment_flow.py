@@ -78,6 +78,10 @@ def test_issue_self_assess_score_publish(page: Any, login: Any, tree: dict, scre
     with page.expect_navigation():
         page.get_by_test_id("action-publish").click()
     expect(page.get_by_test_id("scheme-status")).to_have_text("已公布")
+    with page.expect_navigation():
+        page.get_by_test_id("action-honours").click()  # 先进单位名单: the list of towns to commend
+    expect(page.get_by_test_id("scheme-documents")).to_contain_text("考核结果的通报")
+    screenshot("assessment-honours")
     page.goto(f"/assessment/targets/{target.pk}/")
     # 18 + 13 + 25 × 0.8 + 20 + 20 = 91
     expect(page.get_by_test_id("target-result")).to_contain_text("总分 91.00 分，等次 优秀，排名第 1 名")

@@ -7,6 +7,7 @@ SCHEME_ISSUE = register_action("assessment.scheme_issue", "下达考核目标任
 SCHEME_SCORING = register_action("assessment.scheme_scoring", "开始考核评分")
 SCHEME_COMPUTE = register_action("assessment.compute", "计算考核得分")
 SCHEME_PUBLISH = register_action("assessment.publish", "公布考核结果")
+HONOUR_LIST = register_action("assessment.honour_list", "生成先进单位名单")
 TARGET_SET = register_action("assessment.target_set", "调整目标任务")
 SELF_SAVE = register_action("assessment.self_save", "保存自评")
 SELF_SUBMIT = register_action("assessment.self_submit", "提交自评")

@@ -241,6 +241,7 @@ def _issue_document(actor: Any, scheme: AssessmentScheme, template: engine.Templ
     AssessmentTarget.objects.filter(pk=target.pk).update(document=document)
 
 
+@transaction.atomic
 def honour_list_issue(*, actor: Any, scheme: AssessmentScheme) -> Any:
     """先进单位名单: a 通报 listing the assessees of the top grade of a published scheme (the certificate
     list to print), kept with the scheme as a GB/T 9704 document."""
@@ -274,7 +275,7 @@ def honour_list_issue(*, actor: Any, scheme: AssessmentScheme) -> Any:
         "date": date.today().isoformat(),
         "seal": True,
     }
-    return document_issue(
+    document = document_issue(
         actor=actor,
         data=data,
         region=scheme.region_id,
@@ -282,6 +283,13 @@ def honour_list_issue(*, actor: Any, scheme: AssessmentScheme) -> Any:
         kind="bulletin",
         with_pdf=False,
     )
+    log_operation(
+        actor=actor,
+        action=actions.HONOUR_LIST,
+        target=scheme,
+        extra={"grade": top, "units": [t.assessee_name for t in winners], "document": document.pk},
+    )
+    return document
 
 
 @transaction.atomic

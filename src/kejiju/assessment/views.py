@@ -232,6 +232,8 @@ def scheme_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def scheme_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    from kejiju.reports.selectors import documents_for_source
+
     _require(request.user.has_perm("assessment.view_assessmentscheme"))
     scheme = scheme_get(user=request.user, pk=pk)
     targets = list(scheme_targets(user=request.user, scheme=scheme))
@@ -253,6 +255,7 @@ def scheme_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "transitions": _history(scheme.transitions.select_related("actor"), SCHEME_FLOW),
             "assessors": scheme.assessors.all(),
             "show_results": scheme.status in (SchemeStatus.SCORING, SchemeStatus.PUBLISHED),
+            "documents": documents_for_source(source="assessment.scheme:%s" % scheme.pk),
         },
     )
 

@@ -147,6 +147,30 @@ def test_scores_results_ranking_and_grades(world: dict[str, Any]) -> None:
     assert n1["provenance"] == {"source": "self"} and "完成 800 / 目标 1000" in n1["explanation"]
 
 
+def test_honour_list_names_the_top_grade_after_publication(world: dict[str, Any], monkeypatch: Any) -> None:
+    from kejiju.assessment.services import honour_list_issue
+
+    monkeypatch.setattr("kejiju.reports.services.find_soffice", lambda: None)
+    scheme, targets = scored_scheme(world)
+    assessor_score_submit(actor=world["leader"], target=targets["341181100"], scores={"Q1": "36"})
+    assessor_score_submit(actor=world["leader"], target=targets["341181101"], scores={"Q1": "30"})
+    with pytest.raises(BusinessError) as early:
+        honour_list_issue(actor=world["staff"], scheme=scheme)
+    assert "公布后" in early.value.message
+    scheme = scheme_publish(actor=world["staff"], scheme=scheme)
+    with pytest.raises(BusinessError):
+        honour_list_issue(actor=world["other_staff"], scheme=scheme)
+    assert not OperationLog.objects.filter(action="assessment.honour_list").exists()
+    document = honour_list_issue(actor=world["staff"], scheme=scheme)
+    assert "考核结果的通报" in document.title and document.source == "assessment.scheme:%s" % scheme.pk
+    table = next(block for block in document.payload["body"] if block["type"] == "table")
+    assert [row[1] for row in table["rows"][1:]] == [
+        t.assessee_name for t in AssessmentTarget.objects.filter(scheme=scheme, grade="优秀").order_by("rank")
+    ]
+    log = OperationLog.objects.get(action="assessment.honour_list")
+    assert log.actor == world["staff"] and log.extra["document"] == document.pk
+
+
 def test_scoring_rules(world: dict[str, Any]) -> None:
     _, targets = scored_scheme(world)
     a, b = targets["341181100"], targets["341181101"]
