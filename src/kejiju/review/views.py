@@ -459,7 +459,9 @@ def batch_create_view(request: HttpRequest) -> HttpResponse:
     kinds = list(source.kinds) if source else []
     if source and values["kind"] not in dict(kinds):
         values["kind"] = kinds[0][0] if kinds else ""
-    candidates = source.candidates(user=request.user, kind=values["kind"], filters={}) if source else []
+    # a source's page may narrow the candidates (e.g. ?filter_cycle=3 from an award cycle)
+    filters = {k[len("filter_") :]: v[:40] for k, v in request.GET.items() if k.startswith("filter_") and len(k) < 40}
+    candidates = source.candidates(user=request.user, kind=values["kind"], filters=filters) if source else []
     context = {
         "values": values,
         "errors": errors,

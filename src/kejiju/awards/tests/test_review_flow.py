@@ -222,7 +222,14 @@ def test_cycle_page_offers_the_review_batch(cycle_in_review: dict[str, Any], cli
     client.force_login(cycle_in_review["staff"])
     response = client.get(f"/awards/cycles/{cycle_in_review['cycle'].pk}/")
     assert response.status_code == 200
-    assert "/review/batches/new/?source_key=awards.nomination&amp;kind=award" in response.content.decode()
-    form = client.get("/review/batches/new/?source_key=awards.nomination&kind=award")
+    cycle = cycle_in_review["cycle"]
+    assert (
+        "/review/batches/new/?source_key=awards.nomination&amp;kind=award&amp;filter_cycle=%s" % cycle.pk
+        in response.content.decode()
+    )
+    form = client.get("/review/batches/new/?source_key=awards.nomination&kind=award&filter_cycle=%s" % cycle.pk)
     for nomination in cycle_in_review["nominations"]:
         assert nomination.title in form.content.decode()
+    other = client.get("/review/batches/new/?source_key=awards.nomination&kind=award&filter_cycle=%s" % (cycle.pk + 1))
+    for nomination in cycle_in_review["nominations"]:  # another cycle's form does not offer them
+        assert nomination.title not in other.content.decode()
