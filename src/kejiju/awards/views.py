@@ -143,7 +143,7 @@ def cycle_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                 {
                     "source_key": REVIEW_SOURCE_KEY,
                     "kind": "award",
-                    "filter_cycle": cycle.pk,
+                    "filter_cycle": str(cycle.pk),
                     "title": "%s专家评审" % cycle,
                     "criteria": REVIEW_CRITERIA,
                 }

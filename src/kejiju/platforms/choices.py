@@ -32,18 +32,7 @@ DEFAULT_KINDS: list[tuple[str, str]] = [
 ]
 
 
-# The platform kinds and the evaluation template shipped by default (a bureau may add or disable).
-DEFAULT_KINDS = (
-    ("star_space", "星创天地"),
-    ("maker_space", "众创空间"),
-    ("incubator", "科技企业孵化器"),
-    ("engineering_center", "工程技术研究中心"),
-    ("key_lab", "重点实验室"),
-    ("academician_station", "院士专家工作站"),
-    ("industry_alliance", "产业技术创新战略联盟"),
-    ("agri_park", "农业科技园区"),
-    ("demo_base", "科技示范基地"),
-)
+# The evaluation template shipped by default (a bureau may add its own).
 DEFAULT_TEMPLATE_NAME = "创新平台年度绩效评价（通用）"
 DEFAULT_TEMPLATE_ITEMS = (
     {"key": "service", "name": "服务能力与条件", "weight": 25},
