@@ -6,8 +6,10 @@ afterwards); on its own::
     PROGRAMS_BENCH_USERS=/tmp/users.json PROGRAMS_BENCH_CALL=1 \
         locust -f bench/programs_locustfile.py --headless -u 50 -r 25 -t 60s --host http://127.0.0.1:8765
 
-Only loopback hosts are accepted. Each simulated applicant logs in with an API token (its own account and
-organization), then loops: create a draft, save it three times (members, budget, text), submit. The file
+Only loopback hosts are accepted. Each simulated applicant uses its API token (issued beforehand, or obtained
+with its password when the users file has none; its own account and organization), then loops: create a draft, save it three times (members, budget, text), submit, with a think
+time between two actions drawn from ``PROGRAMS_BENCH_THINK`` ("1,3": 1 to 3 seconds, already faster than a
+person filling a form; "0,0" measures the server's capacity with no pause at all). The file
 ``PROGRAMS_BENCH_LOG`` (JSON lines) records every application the server answered as submitted, so the runner
 can check that each one is stored."""
 
@@ -26,6 +28,7 @@ _USERS = json.loads(
 )
 _CALL = int(os.environ.get("PROGRAMS_BENCH_CALL", "1"))
 _LOG = os.environ.get("PROGRAMS_BENCH_LOG", "/tmp/programs-bench-submitted.jsonl")
+_THINK = [float(x) for x in os.environ.get("PROGRAMS_BENCH_THINK", "1,3").split(",")]
 _lock = threading.Lock()
 _next = [0]
 
@@ -46,17 +49,20 @@ def _id_number(seed: int) -> str:
 
 
 class Applicant(HttpUser):
-    wait_time = between(0.2, 1.0)
+    wait_time = between(_THINK[0], _THINK[-1])
 
     def on_start(self) -> None:
         with _lock:
             account = _USERS[_next[0] % len(_USERS)]
             _next[0] += 1
         self.account = account
-        answer = self.client.post(
-            "/api/v1/token/", json={"username": account["username"], "password": account["password"]}, name="token"
-        )
-        self.client.headers["Authorization"] = "Token " + answer.json()["token"]
+        token = account.get("token")
+        if not token:
+            answer = self.client.post(
+                "/api/v1/token/", json={"username": account["username"], "password": account["password"]}, name="token"
+            )
+            token = answer.json()["token"]
+        self.client.headers["Authorization"] = "Token " + token
         self.n = 0
 
     @task
@@ -72,6 +78,7 @@ class Applicant(HttpUser):
             return
         pk = created.json()["id"]
         url = "/api/v1/programs/my/applications/%s/" % pk
+        self.wait()
         self.client.patch(
             url,
             name="save",
@@ -81,6 +88,7 @@ class Applicant(HttpUser):
                 "members": [{"name": "张三", "id_number": _id_number(seed), "is_leader": True}],
             },
         )
+        self.wait()
         self.client.patch(
             url,
             name="save",
@@ -88,7 +96,9 @@ class Applicant(HttpUser):
                 "budget": [{"category": "equipment", "amount": "60000.00"}, {"category": "labor", "amount": "40000.00"}]
             },
         )
+        self.wait()
         self.client.patch(url, name="save", json={"fields": {"summary": "项目简介" * 50}})
+        self.wait()
         with self.client.post(url + "submit/", name="submit", catch_response=True) as answer:
             if answer.status_code == 200 and answer.json().get("status") == "submitted":
                 with _lock, open(_LOG, "a", encoding="utf-8") as out:
