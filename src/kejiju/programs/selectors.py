@@ -50,6 +50,16 @@ def attachments_of(*, owner: Any) -> QuerySet[Attachment]:
     ).order_by("created_at")
 
 
+def labelled_attachments(*, owner: Any, call: Any) -> list[Attachment]:
+    """Attachments of an application or project with ``purpose_label``: an application's uploads are stored
+    under their form field's key (``plan``), shown by the field's label in the call (可行性研究报告)."""
+    labels = {spec.get("key"): spec.get("label") for spec in call.form_fields or [] if isinstance(spec, dict)}
+    rows = list(attachments_of(owner=owner))
+    for row in rows:
+        row.purpose_label = labels.get(row.purpose) or row.purpose  # type: ignore[attr-defined]
+    return rows
+
+
 # ---------------------------------------------------------------- programmes and calls
 
 

@@ -397,7 +397,7 @@ def _application_context(request: HttpRequest, app: Application) -> dict[str, An
         ],
         "members": app.members.select_related("person"),
         "budget": app.budget_lines.all(),
-        "attachments": selectors.attachments_of(owner=app),
+        "attachments": selectors.labelled_attachments(owner=app, call=app.call),
         "transitions": selectors.transition_rows(APPLICATION_FLOW, app.transitions.all()),
         "labels": APPLICATION_FLOW.labels,
         "versions": app.versions.all(),
@@ -659,13 +659,19 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
 def _project_context(request: HttpRequest, project: Project) -> dict[str, Any]:
     contract = getattr(project, "contract", None)
     paid = services.paid_total(project)
+    templates = list(selectors.performance_templates())
+    wanted = request.GET.get("perf_template") or request.POST.get("template", "")
+    # the scoring template of the performance form: the one picked (?perf_template=ID), else the first
+    chosen = next((t for t in templates if str(t.pk) == wanted), templates[0] if templates else None)
     return {
         "project": project,
         "contract": contract,
         "timeline": selectors.timeline(project),
         "documents": selectors.project_documents(project),
-        "attachments": selectors.attachments_of(owner=project),
-        "application_attachments": selectors.attachments_of(owner=project.application),
+        "attachments": selectors.labelled_attachments(owner=project, call=project.application.call),
+        "application_attachments": selectors.labelled_attachments(
+            owner=project.application, call=project.application.call
+        ),
         "disbursements": project.disbursements.all(),
         "payments": project.payments.select_related("created_by"),
         "paid": paid,
@@ -682,7 +688,8 @@ def _project_context(request: HttpRequest, project: Project) -> dict[str, Any]:
         "change_kinds": ChangeKind.choices,
         "inspection_kinds": InspectionKind.choices,
         "decisions": AcceptanceDecision.choices,
-        "templates": selectors.performance_templates(),
+        "templates": templates,
+        "perf_template": chosen,
         "output_keys": services.OUTPUT_KEYS,
     }
 

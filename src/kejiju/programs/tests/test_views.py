@@ -355,3 +355,44 @@ def test_transition_records_read_in_chinese(client, w):
     records = page[page.index('data-testid="transitions"') :]
     assert "待属地推荐 → 待形式审查" in records and "推荐" in records
     assert "pending_recommendation" not in records and ">recommend<" not in records
+
+
+def test_uploads_are_named_by_their_form_field(client, w):
+    """An upload is stored under its field's key (plan) and shown by the field's label in the call."""
+    app = f.filled_application(w)
+    services.application_submit(actor=w.applicant, application=app)
+    services.application_transition(actor=w.county, application=app, action="recommend")
+    client.force_login(w.city)
+    page = client.get("/programs/applications/%s/" % app.pk).content.decode()
+    files = page[page.index("附件</h2>") :]
+    files = files[: files.index("</ul>")]
+    assert "可行性研究报告.pdf" in files and "可行性研究报告 ·" in files
+    assert "plan ·" not in files
+
+
+def test_performance_form_offers_every_scoring_template(client, w):
+    project = f.signed_project(w)
+    services.default_template()
+    other = services.performance_template_save(
+        actor=w.city,
+        name="软科学项目绩效评价",
+        items=[{"key": "quality", "label": "研究质量", "max": 60}, {"key": "use", "label": "成果采纳", "max": 40}],
+    )
+    client.force_login(w.city)
+    page = client.get("/programs/projects/%s/" % project.pk).content.decode()
+    assert 'data-testid="perf-template-%s"' % other.pk in page and "perf-quality" not in page
+    page = client.get("/programs/projects/%s/?perf_template=%s" % (project.pk, other.pk)).content.decode()
+    assert 'data-testid="perf-quality"' in page and 'name="template" value="%s"' % other.pk in page
+    response = client.post(
+        "/programs/projects/%s/do/performance/" % project.pk,
+        {
+            "template": other.pk,
+            "score_quality": "50",
+            "score_use": "30",
+            "funds_used": "0",
+            "reviewed_on": "2026-11-30",
+        },
+    )
+    assert response.status_code in (200, 302)
+    review = project.performance_reviews.get()
+    assert review.template == other and review.total == 80
