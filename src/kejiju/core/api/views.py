@@ -100,10 +100,16 @@ def _region_or_404(request: Request, code: str) -> Region:
     return selectors.region_get(user=request.user, code=code)
 
 
+def path_id(value: str, message: str) -> int:
+    """The record id of a URL path: digits within the database's range, else 404 with ``message`` (a
+    value that cannot be an id never reaches the database)."""
+    if not _ID_RE.fullmatch(value) or not 0 < int(value) <= MAX_ID:
+        raise Http404(message)
+    return int(value)
+
+
 def _user_or_404(request: Request, pk: str) -> User:
-    if not _ID_RE.fullmatch(pk) or not 0 < int(pk) <= MAX_ID:
-        raise Http404("账号不存在。")
-    return selectors.user_get(user=request.user, pk=int(pk))
+    return selectors.user_get(user=request.user, pk=path_id(pk, "账号不存在。"))
 
 
 class ApiView(GenericAPIView):

@@ -3,15 +3,13 @@ subsidy policies and awards, all from the region-scoped selectors (outside the r
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, ApiView
+from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, ApiView, path_id
 from kejiju.cultivation import selectors
 from kejiju.cultivation.api.serializers import (
     AwardSerializer,
@@ -23,13 +21,6 @@ from kejiju.cultivation.api.serializers import (
 from kejiju.cultivation.models import PipelineEntry, RdReserveFiling, SubsidyAward, SubsidyPolicy
 
 TAGS = ["企业培育"]
-_ID = re.compile(r"^\d{1,19}$")
-
-
-def _id(pk: str, message: str) -> int:
-    if not _ID.match(pk) or not 0 < int(pk) < 2**63:
-        raise Http404(message)
-    return int(pk)
 
 
 def _params(*names: str) -> list[OpenApiParameter]:
@@ -84,7 +75,7 @@ class PipelineDetailView(ApiView):
         responses={200: PipelineEntryDetailSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        entry = selectors.pipeline_get(user=request.user, pk=_id(id, "培育库记录不存在。"))
+        entry = selectors.pipeline_get(user=request.user, pk=path_id(id, "培育库记录不存在。"))
         return Response(PipelineEntryDetailSerializer(entry).data)
 
 
@@ -120,7 +111,9 @@ class FilingDetailView(ApiView):
         responses={200: FilingSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        return Response(FilingSerializer(selectors.filing_get(user=request.user, pk=_id(id, "备案记录不存在。"))).data)
+        return Response(
+            FilingSerializer(selectors.filing_get(user=request.user, pk=path_id(id, "备案记录不存在。"))).data
+        )
 
 
 class PolicyListView(ApiView):
@@ -171,4 +164,6 @@ class AwardDetailView(ApiView):
         responses={200: AwardSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        return Response(AwardSerializer(selectors.award_get(user=request.user, pk=_id(id, "奖补记录不存在。"))).data)
+        return Response(
+            AwardSerializer(selectors.award_get(user=request.user, pk=path_id(id, "奖补记录不存在。"))).data
+        )

@@ -4,7 +4,6 @@ region-scoped selectors (404 outside the region, 403 without the permission, 401
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -15,14 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from kejiju.core.api.serializers import MAX_ID, InputSerializer
-from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input
+from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input, path_id
 from kejiju.core.permissions import active_region_code
 from kejiju.orgs import selectors, services
 from kejiju.orgs.choices import IpStatus, IpType
 from kejiju.orgs.models import IntellectualProperty, IpCustodyAgreement
 
 TAGS = ["知识产权"]
-_ID_RE = re.compile(r"[0-9]{1,19}")
 
 
 class IpSerializer(serializers.ModelSerializer):
@@ -219,9 +217,9 @@ class IpDetailView(ApiView):
         responses={200: IpSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        if not _ID_RE.fullmatch(id) or not 0 < int(id) <= MAX_ID:
-            raise Http404("知识产权记录不存在。")
-        return Response(IpSerializer(selectors.ip_record_get(user=request.user, pk=int(id))).data)
+        return Response(
+            IpSerializer(selectors.ip_record_get(user=request.user, pk=path_id(id, "知识产权记录不存在。"))).data
+        )
 
 
 class IpCountsView(ApiView):

@@ -6,17 +6,14 @@ callers get 401. Field errors of the services (:class:`~kejiju.core.errors.RowEr
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kejiju.core.api.serializers import MAX_ID
-from kejiju.core.api.views import DETAIL_ERRORS, E404, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input
+from kejiju.core.api.views import DETAIL_ERRORS, E404, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input, path_id
 from kejiju.orgs import selectors, services
 from kejiju.orgs.api.serializers import (
     OrganizationCreateSerializer,
@@ -27,14 +24,11 @@ from kejiju.orgs.api.serializers import (
 from kejiju.orgs.filters import OrganizationFilter
 from kejiju.orgs.models import Organization
 
-_ID_RE = re.compile(r"^\d{1,19}$")
 TAGS = ["主体库"]
 
 
 def _organization_or_404(request: Request, pk: str) -> Organization:
-    if not _ID_RE.match(pk) or not 0 < int(pk) <= MAX_ID:
-        raise Http404("单位不存在。")
-    return selectors.organization_get(user=request.user, pk=int(pk))
+    return selectors.organization_get(user=request.user, pk=path_id(pk, "单位不存在。"))
 
 
 def _service_data(data: dict[str, Any], base: Organization | None = None) -> dict[str, Any]:

@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kejiju.core.api.views import DETAIL_ERRORS, E404, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input
+from kejiju.core.api.views import DETAIL_ERRORS, E404, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input, path_id
 from kejiju.core.errors import BusinessError
 from kejiju.outreach import selectors, services
 from kejiju.outreach.api.serializers import (
@@ -30,7 +29,6 @@ from kejiju.outreach.models import Activity, Commissioner, ServiceDiary
 from kejiju.outreach.permissions import can_log_service
 
 TAGS = ["科技特派员与科普"]
-_ID_RE = re.compile(r"^[0-9]{1,18}$")
 #: Accepted shapes of the query filters (anything else is ignored, never sent to the database).
 _FILTERS = {
     "q": re.compile(r"^[^\x00]{1,64}$"),
@@ -65,12 +63,6 @@ def _params(names: tuple[str, ...]) -> list[OpenApiParameter]:
         "training": "1 = 只看培训",
     }
     return [OpenApiParameter(n, str, OpenApiParameter.QUERY, required=False, description=labels[n]) for n in names]
-
-
-def _pk(value: str, message: str) -> int:
-    if not _ID_RE.match(value) or int(value) == 0:
-        raise Http404(message)
-    return int(value)
 
 
 _ID_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="记录 id。")
@@ -127,7 +119,7 @@ class CommissionerDetailView(ApiView):
         responses={200: CommissionerDetailSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        obj = selectors.commissioner_get(user=request.user, pk=_pk(id, "特派员不存在。"))
+        obj = selectors.commissioner_get(user=request.user, pk=path_id(id, "特派员不存在。"))
         return Response(CommissionerDetailSerializer(obj).data)
 
 
@@ -154,7 +146,7 @@ class DiaryCreateView(ApiView):
         responses={201: DiarySerializer, **WRITE_ERRORS, 404: E404},
     )
     def post(self, request: Request, id: str) -> Response:
-        pk = _pk(id, "特派员不存在。")
+        pk = path_id(id, "特派员不存在。")
         own = selectors.commissioners_of_user(user=request.user).filter(pk=pk).first()
         obj = own or selectors.commissioner_get(user=request.user, pk=pk)
         if not can_log_service(request.user, obj):
@@ -233,7 +225,9 @@ class ActivityDetailView(ApiView):
         responses={200: ActivitySerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        return Response(ActivitySerializer(selectors.activity_get(user=request.user, pk=_pk(id, "活动不存在。"))).data)
+        return Response(
+            ActivitySerializer(selectors.activity_get(user=request.user, pk=path_id(id, "活动不存在。"))).data
+        )
 
 
 class ActivityHoldView(ApiView):
@@ -253,7 +247,7 @@ class ActivityHoldView(ApiView):
         responses={200: ActivitySerializer, **WRITE_ERRORS, 404: E404},
     )
     def post(self, request: Request, id: str) -> Response:
-        obj = selectors.activity_get(user=request.user, pk=_pk(id, "活动不存在。"))
+        obj = selectors.activity_get(user=request.user, pk=path_id(id, "活动不存在。"))
         data = parse_input(ActivityHoldSerializer, request)
         obj = services.activity_hold(actor=request.user, activity=obj, data=data)
         return Response(ActivitySerializer(obj).data)
@@ -275,7 +269,7 @@ class ActivityCancelView(ApiView):
         responses={200: ActivitySerializer, **WRITE_ERRORS, 404: E404},
     )
     def post(self, request: Request, id: str) -> Response:
-        obj = selectors.activity_get(user=request.user, pk=_pk(id, "活动不存在。"))
+        obj = selectors.activity_get(user=request.user, pk=path_id(id, "活动不存在。"))
         data = parse_input(ActivityCancelSerializer, request)
         obj = services.activity_cancel(actor=request.user, activity=obj, reason=data["reason"])
         return Response(ActivitySerializer(obj).data)

@@ -4,7 +4,6 @@ record that does not exist; own region without the permission 403; anonymous 401
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.http import Http404
@@ -13,8 +12,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kejiju.core.api.serializers import MAX_ID
-from kejiju.core.api.views import DETAIL_ERRORS, E404, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input
+from kejiju.core.api.views import DETAIL_ERRORS, E404, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input, path_id
 from kejiju.core.errors import RowErrors
 from kejiju.people import selectors, services
 from kejiju.people.api.serializers import (
@@ -28,14 +26,11 @@ from kejiju.people.api.serializers import (
 from kejiju.people.filters import PersonFilter, TalentFilter
 from kejiju.people.models import Person, TalentCategory
 
-_ID_RE = re.compile(r"[0-9]{1,19}")
 TAGS = ["人才库"]
 
 
 def _person_or_404(request: Request, pk: str) -> Person:
-    if not _ID_RE.fullmatch(pk) or not 0 < int(pk) <= MAX_ID:
-        raise Http404("人员不存在。")
-    return selectors.person_get(user=request.user, pk=int(pk))
+    return selectors.person_get(user=request.user, pk=path_id(pk, "人员不存在。"))
 
 
 def _service_data(request: Request, data: dict[str, Any]) -> dict[str, Any]:

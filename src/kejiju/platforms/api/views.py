@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, ApiView
+from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, ApiView, path_id
 from kejiju.platforms import selectors
 from kejiju.platforms.api.serializers import PlatformDetailSerializer, PlatformSerializer
 from kejiju.platforms.models import Platform
 
 TAGS = ["创新平台"]
-_ID = re.compile(r"^\d{1,19}$")
 FILTERS = {
     "q": "平台名称或依托单位",
     "kind": "类型代码",
@@ -60,6 +56,6 @@ class PlatformDetailView(ApiView):
         responses={200: PlatformDetailSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        if not _ID.match(id) or not 0 < int(id) < 2**63:
-            raise Http404("平台不存在。")
-        return Response(PlatformDetailSerializer(selectors.platform_get(user=request.user, pk=int(id))).data)
+        return Response(
+            PlatformDetailSerializer(selectors.platform_get(user=request.user, pk=path_id(id, "平台不存在。"))).data
+        )

@@ -5,32 +5,22 @@ exist. Business errors answer 400 with the Chinese reason (403 for a wrong role)
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kejiju.core.api.serializers import MAX_ID
-from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input
+from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input, path_id
 from kejiju.core.errors import BusinessError
 from kejiju.programs import selectors, services
 from kejiju.programs.api import serializers as s
 from kejiju.programs.models import Payment
 
-_ID_RE = re.compile(r"[0-9]{1,19}")
 TAGS = ["科技计划与项目"]
 MY_TAGS = ["科技计划与项目（申报单位）"]
 ERR = {**WRITE_ERRORS, **DETAIL_ERRORS}
-
-
-def _id(pk: str, message: str) -> int:
-    if not _ID_RE.fullmatch(pk) or not 0 < int(pk) <= MAX_ID:
-        raise Http404(message)
-    return int(pk)
 
 
 def _save_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +60,7 @@ class CallDetailView(ApiView):
         responses={200: s.CallDetailSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        call = selectors.call_get(user=request.user, pk=_id(id, "指南不存在。"))
+        call = selectors.call_get(user=request.user, pk=path_id(id, "指南不存在。"))
         return Response(s.CallDetailSerializer(call).data)
 
 
@@ -104,7 +94,7 @@ class ApplicationDetailView(ApiView):
         responses={200: s.ApplicationDetailSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        app = selectors.application_get(user=request.user, pk=_id(id, "申报书不存在。"))
+        app = selectors.application_get(user=request.user, pk=path_id(id, "申报书不存在。"))
         return Response(s.ApplicationDetailSerializer(app).data)
 
 
@@ -122,7 +112,7 @@ class ApplicationTransitionView(ApiView):
         responses={200: s.ApplicationDetailSerializer, **ERR},
     )
     def post(self, request: Request, id: str) -> Response:
-        app = selectors.application_get(user=request.user, pk=_id(id, "申报书不存在。"))
+        app = selectors.application_get(user=request.user, pk=path_id(id, "申报书不存在。"))
         data = parse_input(s.TransitionSerializer, request)
         services.application_transition(
             actor=request.user, application=app, action=data["action"], reason=data["reason"]
@@ -142,7 +132,7 @@ class ApplicationReviewView(ApiView):
         responses={200: s.ApplicationDetailSerializer, **ERR},
     )
     def post(self, request: Request, id: str) -> Response:
-        app = selectors.application_get(user=request.user, pk=_id(id, "申报书不存在。"))
+        app = selectors.application_get(user=request.user, pk=path_id(id, "申报书不存在。"))
         data = parse_input(s.ReviewSerializer, request)
         services.application_review_record(
             actor=request.user, application=app, score=data["score"], opinion=data["opinion"], rank=data.get("rank")
@@ -205,7 +195,7 @@ class MyApplicationDetailView(ApiView):
         responses={200: s.ApplicationDetailSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        app = selectors.my_application_get(user=request.user, pk=_id(id, "申报书不存在。"))
+        app = selectors.my_application_get(user=request.user, pk=path_id(id, "申报书不存在。"))
         return Response(s.ApplicationDetailSerializer(app).data)
 
     @extend_schema(
@@ -217,7 +207,7 @@ class MyApplicationDetailView(ApiView):
         responses={200: s.ApplicationDetailSerializer, **ERR},
     )
     def patch(self, request: Request, id: str) -> Response:
-        app = selectors.my_application_get(user=request.user, pk=_id(id, "申报书不存在。"))
+        app = selectors.my_application_get(user=request.user, pk=path_id(id, "申报书不存在。"))
         data = parse_input(s.ApplicationSaveSerializer, request)
         services.application_save(actor=request.user, application=app, data=_save_data(data))
         return Response(s.ApplicationDetailSerializer(selectors.my_application_get(user=request.user, pk=app.pk)).data)
@@ -236,7 +226,7 @@ class MyApplicationSubmitView(ApiView):
         responses={200: s.ApplicationDetailSerializer, **ERR},
     )
     def post(self, request: Request, id: str) -> Response:
-        app = selectors.my_application_get(user=request.user, pk=_id(id, "申报书不存在。"))
+        app = selectors.my_application_get(user=request.user, pk=path_id(id, "申报书不存在。"))
         services.application_submit(actor=request.user, application=app)
         return Response(s.ApplicationDetailSerializer(selectors.my_application_get(user=request.user, pk=app.pk)).data)
 
@@ -254,7 +244,7 @@ class MyApplicationWithdrawView(ApiView):
         responses={200: s.ApplicationDetailSerializer, **ERR},
     )
     def post(self, request: Request, id: str) -> Response:
-        app = selectors.my_application_get(user=request.user, pk=_id(id, "申报书不存在。"))
+        app = selectors.my_application_get(user=request.user, pk=path_id(id, "申报书不存在。"))
         data = parse_input(s.ReasonSerializer, request)
         services.application_withdraw(actor=request.user, application=app, reason=data["reason"])
         return Response(s.ApplicationDetailSerializer(selectors.my_application_get(user=request.user, pk=app.pk)).data)
@@ -289,7 +279,9 @@ class ProjectDetailView(ApiView):
         responses={200: s.ProjectSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        return Response(s.ProjectSerializer(selectors.project_get(user=request.user, pk=_id(id, "项目不存在。"))).data)
+        return Response(
+            s.ProjectSerializer(selectors.project_get(user=request.user, pk=path_id(id, "项目不存在。"))).data
+        )
 
 
 class ProjectPaymentsView(ApiView):
@@ -304,7 +296,7 @@ class ProjectPaymentsView(ApiView):
         responses={200: s.PaymentSerializer(many=True), **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        project = selectors.project_get(user=request.user, pk=_id(id, "项目不存在。"))
+        project = selectors.project_get(user=request.user, pk=path_id(id, "项目不存在。"))
         return Response(s.PaymentSerializer(project.payments.all(), many=True).data)
 
     @extend_schema(
@@ -316,7 +308,7 @@ class ProjectPaymentsView(ApiView):
         responses={201: s.PaymentSerializer, **ERR},
     )
     def post(self, request: Request, id: str) -> Response:
-        project = selectors.project_get(user=request.user, pk=_id(id, "项目不存在。"))
+        project = selectors.project_get(user=request.user, pk=path_id(id, "项目不存在。"))
         data = parse_input(s.PaymentCreateSerializer, request)
         disbursement = None
         if data.get("disbursement"):

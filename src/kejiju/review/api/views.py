@@ -4,17 +4,14 @@ region); an expert reaches only their own assignments (404 otherwise)."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kejiju.core.api.serializers import MAX_ID
-from kejiju.core.api.views import DETAIL_ERRORS, E404, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input
+from kejiju.core.api.views import DETAIL_ERRORS, E404, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input, path_id
 from kejiju.review import selectors, services
 from kejiju.review.api.serializers import (
     BatchSerializer,
@@ -28,7 +25,6 @@ from kejiju.review.api.serializers import (
 )
 from kejiju.review.models import Assignment, Expert, ReviewBatch
 
-_ID_RE = re.compile(r"[0-9]{1,19}")
 TAGS = ["专家评审"]
 _ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="记录 id。")
 _Q = [
@@ -36,12 +32,6 @@ _Q = [
     OpenApiParameter("status", str, description="状态：applied/active/paused/retired/removed/rejected。"),
     OpenApiParameter("subject", str, description="学科代码（前缀）。"),
 ]
-
-
-def _id(pk: str, what: str) -> int:
-    if not _ID_RE.fullmatch(pk) or not 0 < int(pk) <= MAX_ID:
-        raise Http404("%s不存在。" % what)
-    return int(pk)
 
 
 class ExpertListView(ApiView):
@@ -94,7 +84,9 @@ class ExpertDetailView(ApiView):
         responses={200: ExpertDetailSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        return Response(ExpertDetailSerializer(selectors.expert_get(user=request.user, pk=_id(id, "专家"))).data)
+        return Response(
+            ExpertDetailSerializer(selectors.expert_get(user=request.user, pk=path_id(id, "专家不存在。"))).data
+        )
 
     @extend_schema(
         operation_id="review_experts_partial_update",
@@ -105,7 +97,7 @@ class ExpertDetailView(ApiView):
         responses={200: ExpertDetailSerializer, **WRITE_ERRORS, 404: E404},
     )
     def patch(self, request: Request, id: str) -> Response:
-        expert = selectors.expert_get(user=request.user, pk=_id(id, "专家"))
+        expert = selectors.expert_get(user=request.user, pk=path_id(id, "专家不存在。"))
         data = parse_input(ExpertUpdateSerializer, request)
         expert = services.expert_update(actor=request.user, expert=expert, data=data)
         return Response(ExpertDetailSerializer(expert).data)
@@ -127,7 +119,9 @@ class BatchDetailView(ApiView):
         responses={200: BatchSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        return Response(BatchSerializer(selectors.batch_get(user=request.user, pk=_id(id, "评审批次"))).data)
+        return Response(
+            BatchSerializer(selectors.batch_get(user=request.user, pk=path_id(id, "评审批次不存在。"))).data
+        )
 
 
 class MyAssignmentListView(ApiView):
@@ -150,7 +144,7 @@ class MyAssignmentListView(ApiView):
 
 
 def _mine(request: Request, pk: str) -> Assignment:
-    return selectors.my_assignment_get(user=request.user, pk=_id(pk, "评审任务"))
+    return selectors.my_assignment_get(user=request.user, pk=path_id(pk, "评审任务不存在。"))
 
 
 class MyAssignmentDetailView(ApiView):

@@ -4,7 +4,6 @@ input serializer → service → output serializer; never a 500 on bad input."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.http import Http404
@@ -14,8 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kejiju.core.api.serializers import MAX_ID
-from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input
+from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input, path_id
 from kejiju.core.errors import RowErrors
 from kejiju.transfer import selectors, services
 from kejiju.transfer.api.serializers import (
@@ -30,13 +28,6 @@ from kejiju.transfer.api.serializers import (
 from kejiju.transfer.models import Achievement, Match, TechContract, TechDemand
 
 TAGS = ["成果转化"]
-_ID_RE = re.compile(r"[0-9]{1,19}")
-
-
-def _pk(value: str, message: str) -> int:
-    if not _ID_RE.fullmatch(value) or not 0 < int(value) <= MAX_ID:
-        raise Http404(message)
-    return int(value)
 
 
 def _params(request: Request, names: tuple[str, ...]) -> dict[str, str]:
@@ -122,7 +113,9 @@ class DemandDetailView(ApiView):
     )
     def get(self, request: Request, id: str) -> Response:
         _staff_or_poster(request)
-        return Response(DemandSerializer(selectors.demand_get(user=request.user, pk=_pk(id, "技术需求不存在。"))).data)
+        return Response(
+            DemandSerializer(selectors.demand_get(user=request.user, pk=path_id(id, "技术需求不存在。"))).data
+        )
 
 
 class DemandSuggestionsView(ApiView):
@@ -145,7 +138,7 @@ class DemandSuggestionsView(ApiView):
         from kejiju.transfer.permissions import can_manage_match
 
         _staff_or_poster(request)
-        demand = selectors.demand_get(user=request.user, pk=_pk(id, "技术需求不存在。"))
+        demand = selectors.demand_get(user=request.user, pk=path_id(id, "技术需求不存在。"))
         rows = [
             {"kind": "achievement", "id": s.obj.pk, "title": s.obj.title, **_why(s)}
             for s in selectors.achievement_suggestions(demand=demand)
@@ -206,7 +199,7 @@ class AchievementDetailView(ApiView):
         responses={200: AchievementSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        obj = selectors.achievement_get(user=request.user, pk=_pk(id, "科技成果不存在。"))
+        obj = selectors.achievement_get(user=request.user, pk=path_id(id, "科技成果不存在。"))
         return Response(AchievementSerializer(obj).data)
 
 
@@ -288,5 +281,5 @@ class ContractDetailView(ApiView):
     )
     def get(self, request: Request, id: str) -> Response:
         return Response(
-            ContractSerializer(selectors.contract_get(user=request.user, pk=_pk(id, "技术合同不存在。"))).data
+            ContractSerializer(selectors.contract_get(user=request.user, pk=path_id(id, "技术合同不存在。"))).data
         )
