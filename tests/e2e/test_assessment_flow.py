@@ -1,5 +1,6 @@
-"""目标责任制考核 in the browser: staff issue targets, a town submits its self-assessment with evidence,
-the assessor scores, results are published with grade and rank."""
+"""目标责任制考核 in the browser: staff issue targets, a town reports its mid-year progress and staff see
+the progress table, the town submits its self-assessment with evidence, the assessor scores, results are
+published with grade and rank."""
 
 from __future__ import annotations
 
@@ -45,6 +46,30 @@ def test_issue_self_assess_score_publish(page: Any, login: Any, tree: dict, scre
     expect(page.get_by_test_id("targets")).to_contain_text("新街镇")
 
     target = AssessmentTarget.objects.get(scheme=scheme, region_id=tree["town"].code)
+    # 年中进度: around July the town reports the value so far; the bureau sees the table with 滞后 and 未报送
+    login("kh_town")
+    page.goto(f"/assessment/targets/{target.pk}/")
+    with page.expect_navigation():
+        page.get_by_test_id("midyear-link").click()
+    page.get_by_label("组织农民科技培训累计完成").fill("1200")
+    page.get_by_label("组织农民科技培训进展情况").fill("上半年举办培训班 8 期")
+    page.get_by_label("推广新品种新技术累计完成").fill("3")
+    page.get_by_label("科技示范户累计完成").fill("25")
+    page.get_by_label("党政领导重视科技工作，机构健全、人员到位进展情况").fill("已调整科技工作领导小组")
+    with page.expect_navigation():
+        page.get_by_test_id("midyear-submit").click()
+    expect(page.get_by_test_id("midyear-state")).to_have_text("已报送")
+    screenshot("assessment-midyear-report")
+    login("kh_staff")
+    page.goto(f"/assessment/schemes/{scheme.pk}/")
+    with page.expect_navigation():
+        page.get_by_test_id("midyear-link").click()
+    table = page.get_by_test_id("midyear-table")
+    expect(table).to_contain_text("40.0%")  # 1200 of 3000, below the default 50 % → 滞后
+    expect(table).to_contain_text("滞后")
+    expect(page.get_by_test_id("midyear-unreported")).to_contain_text("新街镇")
+    screenshot("assessment-midyear-table")
+
     login("kh_town")
     page.goto(f"/assessment/targets/{target.pk}/")
     page.get_by_label("组织农民科技培训完成值").fill("2400")

@@ -20,3 +20,5 @@ DOSSIER_SAVE = register_action("assessment.dossier_save", "保存科技进步考
 DOSSIER_FILL = register_action("assessment.dossier_fill", "从平台记录取数")
 DOSSIER_ENTER = register_action("assessment.dossier_enter", "填报考核指标值")
 DOSSIER_EXPORT = register_action("assessment.dossier_export", "导出科技进步考核材料")
+MIDYEAR_REPORT = register_action("assessment.midyear_report", "报送年中进度")
+MIDYEAR_THRESHOLD = register_action("assessment.midyear_threshold", "设置年中滞后阈值")

@@ -25,6 +25,23 @@ class TargetStatus(models.TextChoices):
     PUBLISHED = "published", "已公布"
 
 
+#: 年中进度 (mid-year progress) is reported while the scheme is 已下达 (the year is under way; there is no
+#: separate "in progress" state) and the assessee has not yet submitted its self-assessment (目标任务书 still
+#: 已下达). Once the self-assessment is submitted, or scoring starts, the mid-year report is closed.
+MIDYEAR_SCHEME_STATES = (SchemeStatus.ISSUED,)
+MIDYEAR_TARGET_STATES = (TargetStatus.ISSUED,)
+
+
+class MidyearStatus(models.TextChoices):
+    """The state of one assessee × indicator cell of the mid-year progress table."""
+
+    LAGGING = "lagging", "滞后"
+    ON_TRACK = "on_track", "正常"
+    REPORTED = "reported", "已报送"
+    NOT_FILLED = "not_filled", "未填报"
+    UNREPORTED = "unreported", "未报送"
+
+
 class AppealStatus(models.TextChoices):
     OPEN = "open", "待处理"
     ACCEPTED = "accepted", "已采纳并调整"

@@ -1,5 +1,6 @@
 """Demo data of the assessment module: the demo county's towns assessed for last year (published, with
-results) and this year (issued, some towns have submitted), and an upward dossier."""
+results) and this year (issued, most towns have reported their mid-year progress, some have submitted),
+and an upward dossier."""
 
 from __future__ import annotations
 
@@ -39,6 +40,25 @@ def assessment_demo(ctx: DemoContext) -> None:
         )
         issued = services.scheme_issue(actor=staff, scheme=scheme, default_targets=targets)
         submitting = issued if scheme_year < year else issued[: max(1, len(issued) // 2)]
+        if scheme_year == year:
+            # 年中进度: most towns report around July (one lagging on training), the last ones have not yet
+            reporting = issued[: max(1, len(issued) - 2)]
+            for n, target in enumerate(reporting):
+                services.midyear_report(
+                    actor=staff,
+                    target=target,
+                    values={
+                        "A1": {"note": "已调整科技工作领导小组，明确专职科技特派员联络人。"},
+                        "B1": {
+                            "value": str(rng.randint(600, 1200) if n == 0 else rng.randint(1500, 2400)),
+                            "note": "上半年举办农民科技培训班",
+                        },
+                        "B2": {"value": str(rng.randint(1, 4)), "note": "稻渔综合种养等"},
+                        "B3": {"value": str(rng.randint(15, 30))},
+                    },
+                    evidence=[("B1", io.BytesIO(PNG), "上半年培训签到表.png")],
+                )
+            ctx.count("年中进度", len(reporting))
         for target in submitting:
             values: dict[str, dict[str, Any]] = {
                 "B1": {"actual": str(rng.randint(1800, 3600)), "note": "冬春农民科技培训"},

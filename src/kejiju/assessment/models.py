@@ -4,6 +4,7 @@ assessors' scores, the computed results, and appeals."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
@@ -32,6 +33,13 @@ class AssessmentScheme(DomainModel):
     )
     notes = models.TextField("说明", blank=True)
     computed_at = models.DateTimeField("最近计算时间", null=True, blank=True)
+    midyear_threshold = models.DecimalField(
+        "年中滞后阈值（%）",
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("50.0"),
+        help_text="年中累计完成值低于目标值的该百分比时，该指标标为“滞后”；考核结果公布前可修改。",
+    )
     published_at = models.DateTimeField("公布时间", null=True, blank=True)
 
     class Meta:
@@ -99,6 +107,39 @@ class AssessmentTarget(DomainModel):
 
     def __str__(self) -> str:
         return "%s · %s" % (self.scheme.name, self.assessee_name)
+
+
+class MidyearProgress(DomainModel):
+    """年中进度: an assessee's mid-year report on its 目标任务书 (around June–July): per quantitative item the
+    value reached so far (累计完成) with a note (进展情况), per qualitative item a progress text; evidence as
+    attachments owned by this record (purpose ``年中进度佐证:<code>``). One row per target: a new report
+    replaces ``values``, the field history keeps every earlier report. Never read by the year-end scoring."""
+
+    SCOPE_FIELDS: ClassVar[tuple[str, ...]] = ("region",)
+
+    target = models.OneToOneField(
+        AssessmentTarget, on_delete=models.PROTECT, related_name="midyear", verbose_name="目标任务书"
+    )
+    values = models.JSONField(
+        "年中进度", default=dict, blank=True, help_text="{指标代码: {value, note}}（定量）或 {note}（定性）"
+    )
+    reported_at = models.DateTimeField("报送时间", default=timezone.now)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="报送人",
+    )
+
+    class Meta:
+        verbose_name = "年中进度"
+        verbose_name_plural = "年中进度"
+        ordering = ["target"]
+
+    def __str__(self) -> str:
+        return "年中进度 · %s" % self.target_id
 
 
 class AssessorScore(models.Model):

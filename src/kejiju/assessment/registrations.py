@@ -37,3 +37,4 @@ register_nav(
 register_history_model("assessmentscheme", "assessment.AssessmentScheme", "考核方案")
 register_history_model("assessmenttarget", "assessment.AssessmentTarget", "目标任务书")
 register_history_model("progressdossier", "assessment.ProgressDossier", "科技进步考核材料")
+register_history_model("midyearprogress", "assessment.MidyearProgress", "年中进度")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from kejiju.assessment.choices import MidyearStatus
 from kejiju.assessment.models import AssessmentScheme, AssessmentTarget
 from kejiju.core.permissions import prefix_q
 
@@ -113,3 +116,143 @@ def target_scores(*, user: Any, target: AssessmentTarget) -> QuerySet[Any]:
 
     qs = target.scores.select_related("assessor").order_by("submitted_at", "pk")
     return qs if can_manage_assessment(user, target.scheme) else qs.filter(assessor=user)
+
+
+# ----------------------------------------------------------------- 年中进度 (mid-year progress)
+
+MIDYEAR_SORTS = {
+    "assessee": "被考核单位",
+    "item": "指标",
+    "percent": "完成比例（低→高）",
+    "-percent": "完成比例（高→低）",
+    "status": "状态",
+}
+
+
+@dataclass
+class MidyearRow:
+    """One assessee × indicator cell of the mid-year progress table. ``percent`` is the exact value so far
+    ÷ target × 100 (``None`` without a positive target); ``shown_percent`` cuts it to one decimal (never
+    rounded up, so a value shown as 49.9 is always below a threshold of 50)."""
+
+    target: AssessmentTarget
+    code: str
+    name: str
+    kind: str
+    unit: str
+    target_value: Decimal | None
+    value: Decimal | None
+    percent: Decimal | None
+    status: str
+    note: str
+    evidence: list[Any] = field(default_factory=list)
+    reported_at: Any = None
+
+    @property
+    def shown_percent(self) -> Decimal | None:
+        return None if self.percent is None else self.percent.quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+
+    @property
+    def status_display(self) -> str:
+        return MidyearStatus(self.status).label
+
+
+@dataclass
+class MidyearTable:
+    scheme: AssessmentScheme
+    threshold: Decimal
+    rows: list[MidyearRow]
+    total: int
+    reported: list[AssessmentTarget]
+    unreported: list[AssessmentTarget]
+    lagging: int
+
+
+def _exact(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def midyear_progress(*, user: Any, scheme: AssessmentScheme, filters: dict[str, Any] | None = None) -> MidyearTable:
+    """The mid-year progress table of a scheme for the user's visible targets (the issuing bureau sees all):
+    per assessee × quantitative item the target, the value so far, the percentage and 滞后 below the scheme's
+    threshold; per qualitative item the progress text; assessees without a report are 未报送.
+    Filters: ``q`` (assessee name), ``item`` (item code), ``status`` (a ``MidyearStatus`` value),
+    ``sort`` (a key of ``MIDYEAR_SORTS``; default by assessee then item)."""
+    from kejiju.assessment.models import MidyearProgress
+    from kejiju.assessment.services import midyear_evidence_for, midyear_items, parse_template
+
+    filters = filters or {}
+    targets = list(scheme_targets(user=user, scheme=scheme).order_by("region_id", "department_id", "pk"))
+    reports = {
+        p.target_id: p for p in MidyearProgress.objects.filter(target__in=[t.pk for t in targets], is_archived=False)
+    }
+    items = midyear_items(parse_template(scheme.template))
+    threshold = scheme.midyear_threshold
+    rows: list[MidyearRow] = []
+    for target in targets:
+        report = reports.get(target.pk)
+        evidence = midyear_evidence_for(report)
+        for item in items:
+            entry = report.values.get(item.code) if report is not None else None
+            target_value = _exact(target.targets.get(item.code)) if item.kind == "quantitative" else None
+            value = _exact(entry.get("value")) if entry and item.kind == "quantitative" else None
+            percent = value * 100 / target_value if value is not None and target_value else None
+            if report is None:
+                status = MidyearStatus.UNREPORTED
+            elif entry is None:
+                status = MidyearStatus.NOT_FILLED
+            elif percent is None:
+                status = MidyearStatus.REPORTED
+            else:
+                status = MidyearStatus.LAGGING if percent < threshold else MidyearStatus.ON_TRACK
+            rows.append(
+                MidyearRow(
+                    target=target,
+                    code=item.code,
+                    name=item.name,
+                    kind=item.kind,
+                    unit=item.unit,
+                    target_value=target_value,
+                    value=value,
+                    percent=percent,
+                    status=str(status),
+                    note=(entry or {}).get("note", ""),
+                    evidence=evidence.get(item.code, []),
+                    reported_at=report.reported_at if report else None,
+                )
+            )
+    total = len(rows)
+    lagging = sum(1 for r in rows if r.status == MidyearStatus.LAGGING)
+    q = str(filters.get("q") or "").strip()
+    if q:
+        rows = [r for r in rows if q in r.target.assessee_name]
+    if filters.get("item"):
+        rows = [r for r in rows if r.code == str(filters["item"])]
+    if filters.get("status"):
+        rows = [r for r in rows if r.status == str(filters["status"])]
+    sort = str(filters.get("sort") or "")
+    position = {t.pk: n for n, t in enumerate(targets)}
+    codes = {item.code: n for n, item in enumerate(items)}
+    if sort == "item":
+        rows.sort(key=lambda r: (codes[r.code], position[r.target.pk]))
+    elif sort in ("percent", "-percent"):
+        # rows without a percentage always last
+        sign = -1 if sort == "-percent" else 1
+        rows.sort(key=lambda r: (r.percent is None, sign * (r.percent or 0), position[r.target.pk], codes[r.code]))
+    elif sort == "status":
+        ranks = {s: n for n, s in enumerate(MidyearStatus.values)}
+        rows.sort(key=lambda r: (ranks[r.status], position[r.target.pk], codes[r.code]))
+    return MidyearTable(
+        scheme=scheme,
+        threshold=threshold,
+        rows=rows,
+        total=total,
+        reported=[t for t in targets if t.pk in reports],
+        unreported=[t for t in targets if t.pk not in reports],
+        lagging=lagging,
+    )

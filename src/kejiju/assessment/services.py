@@ -23,12 +23,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from kejiju.assessment import actions
-from kejiju.assessment.choices import SCHEME_FLOW, TARGET_FLOW, AppealStatus, AssesseeKind, SchemeStatus, TargetStatus
+from kejiju.assessment.choices import (
+    MIDYEAR_SCHEME_STATES,
+    MIDYEAR_TARGET_STATES,
+    SCHEME_FLOW,
+    TARGET_FLOW,
+    AppealStatus,
+    AssesseeKind,
+    SchemeStatus,
+    TargetStatus,
+)
 from kejiju.assessment.models import (
     AssessmentAppeal,
     AssessmentScheme,
     AssessmentTarget,
     AssessorScore,
+    MidyearProgress,
     SchemeTransition,
     TargetTransition,
 )
@@ -49,6 +59,8 @@ from kejiju.core.workflow import apply_transition
 from kejiju.engines import assessment as engine
 
 EVIDENCE_PURPOSE = "佐证材料"
+MIDYEAR_EVIDENCE_PURPOSE = "年中进度佐证"
+MIDYEAR_KINDS = ("quantitative", "qualitative")
 
 
 def _forbid(message: str) -> BusinessError:
@@ -707,3 +719,165 @@ def appeal_decide(
         extra={"appeal": appeal.pk, "accepted": accept, "adjustment": str(appeal.adjustment)},
     )
     return appeal
+
+
+# ----------------------------------------------------------------- 年中进度 (mid-year progress)
+
+
+def midyear_items(template: engine.Template) -> list[engine.Item]:
+    """The items a mid-year report covers: quantitative ones (value so far) and qualitative ones (text)."""
+    return [item for item in template.items if item.kind in MIDYEAR_KINDS]
+
+
+def midyear_open(target: AssessmentTarget) -> bool:
+    """Whether the target's mid-year progress may be reported now (see ``choices.MIDYEAR_SCHEME_STATES``)."""
+    return target.scheme.status in MIDYEAR_SCHEME_STATES and target.status in MIDYEAR_TARGET_STATES
+
+
+def _check_open_for_midyear(target: AssessmentTarget, actor: Any) -> None:
+    if not can_self_assess(actor, target):
+        raise _forbid("您没有报送该单位年中进度的权限。")
+    if not midyear_open(target):
+        raise BusinessError(
+            "年中进度只能在目标任务已下达、本单位提交自评之前报送；当前方案状态为“%s”，目标任务书状态为“%s”。"
+            % (target.scheme.get_status_display(), target.get_status_display()),
+            code="bad_transition",
+        )
+
+
+def midyear_evidence_for(progress: MidyearProgress | None) -> dict[str, list[Attachment]]:
+    """Evidence attachments of a mid-year report by item code."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if progress is None or progress.pk is None:
+        return {}
+    found: dict[str, list[Attachment]] = {}
+    rows = Attachment.objects.filter(
+        owner_type=ContentType.objects.get_for_model(MidyearProgress), owner_id=str(progress.pk), is_archived=False
+    ).order_by("created_at")
+    for attachment in rows:
+        found.setdefault(attachment.purpose.partition(":")[2], []).append(attachment)
+    return found
+
+
+def _clean_midyear(template: engine.Template, values: Any) -> dict[str, dict[str, str]]:
+    cleaned: dict[str, dict[str, str]] = {}
+    errors: dict[str, list[str]] = {}
+    if not isinstance(values, dict) or not values:
+        raise RowErrors({"values": ["请至少填报一项指标的年中进度。"]})
+    for code, raw in values.items():
+        code = str(code)
+        item = template.item(code)
+        if item is None:
+            errors.setdefault(code, []).append(f"考核细则中没有指标“{code}”。")
+            continue
+        if item.kind not in MIDYEAR_KINDS:
+            errors.setdefault(code, []).append(f"“{item.name}”不是定量或定性指标，不报送年中进度。")
+            continue
+        raw = raw if isinstance(raw, dict) else {}
+        note = str(raw.get("note") or "").strip()
+        if len(note) > 2000:
+            errors.setdefault(code, []).append(f"“{item.name}”的进展情况最多 2000 字。")
+            continue
+        if item.kind == "qualitative":
+            if not note:
+                errors.setdefault(code, []).append(f"请填写“{item.name}”的进展情况。")
+                continue
+            cleaned[code] = {"note": note}
+            continue
+        raw_value = raw.get("value")
+        if raw_value is None or str(raw_value).strip() == "":
+            errors.setdefault(code, []).append(f"请填写“{item.name}”的累计完成值。")
+            continue
+        try:
+            value = _decimal(raw_value, field=code, label=f"“{item.name}”的累计完成值")
+        except RowErrors as exc:
+            for key, messages in exc.errors.items():
+                errors.setdefault(key, []).extend(messages)
+            continue
+        if value is None or value < 0:
+            errors.setdefault(code, []).append(f"“{item.name}”的累计完成值不能为负数。")
+            continue
+        cleaned[code] = {"value": str(value), "note": note}
+    if errors:
+        raise RowErrors(errors)
+    return cleaned
+
+
+@transaction.atomic
+def midyear_report(
+    *,
+    actor: Any,
+    target: AssessmentTarget,
+    values: dict[str, dict[str, Any]],
+    evidence: list[tuple[str, IO[bytes], str]] | None = None,
+) -> MidyearProgress:
+    """报送年中进度: ``values`` per item code — quantitative ``{"value": 累计完成, "note": 进展情况}`` (a number,
+    not negative, two decimals at most), qualitative ``{"note": 进展情况}`` —, and optional evidence files
+    ``(item code, file, name)``. Only by the assessee (or bureau staff for it), while the scheme is issued and
+    the assessee has not submitted its self-assessment. A new report replaces the earlier values (which stay
+    in the record's history); the year-end self-assessment and scoring never read it. Raises ``RowErrors``
+    naming the item or ``BusinessError``; nothing is stored on error. Logged as ``assessment.midyear_report``."""
+    target = AssessmentTarget.objects.select_for_update().select_related("scheme").get(pk=target.pk)
+    _check_open_for_midyear(target, actor)
+    template = parse_template(target.scheme.template)
+    cleaned = _clean_midyear(template, values)
+    files = list(evidence or [])
+    allowed = {item.code for item in midyear_items(template)}
+    wrong = sorted({code for code, _, _ in files if code not in allowed})
+    if wrong:
+        raise RowErrors({"evidence_item": [f"佐证材料对应的指标“{code}”不在年中进度的指标中。" for code in wrong]})
+    progress = MidyearProgress.objects.select_for_update().filter(target=target).first()
+    replaced = progress is not None
+    if progress is None:
+        progress = MidyearProgress(target=target, region_id=target.region_id)
+    progress.values = cleaned
+    progress.reported_at = timezone.now()
+    progress.reported_by = actor
+    with acting(actor, "重新报送年中进度" if replaced else ""):
+        progress.save()
+    for code, fileobj, name in files:
+        attachment_create(
+            actor=actor,
+            fileobj=fileobj,
+            name=name,
+            region=target.region_id,
+            owner=progress,
+            purpose=f"{MIDYEAR_EVIDENCE_PURPOSE}:{code}",
+        )
+    log_operation(
+        actor=actor,
+        action=actions.MIDYEAR_REPORT,
+        target=target,
+        extra={"items": sorted(cleaned), "replaced": replaced, "evidence": [code for code, _, _ in files]},
+    )
+    return progress
+
+
+@transaction.atomic
+def midyear_threshold_set(*, actor: Any, scheme: AssessmentScheme, threshold: Any) -> AssessmentScheme:
+    """Set the scheme's 年中滞后阈值 (percent of the target below which a mid-year value is 滞后): 0 to 100,
+    one decimal at most; editable until the results are published. Logged as ``assessment.midyear_threshold``."""
+    scheme = AssessmentScheme.objects.select_for_update().get(pk=scheme.pk)
+    if not can_manage_assessment(actor, scheme):
+        raise _forbid("您没有修改该考核方案的权限。")
+    if scheme.status == SchemeStatus.PUBLISHED:
+        raise BusinessError(
+            "考核结果已公布，年中滞后阈值不能再修改。", code="bad_transition", field="midyear_threshold"
+        )
+    if threshold is None or str(threshold).strip() == "":
+        raise RowErrors({"midyear_threshold": ["请填写年中滞后阈值（%）。"]})
+    value = _decimal(str(threshold).strip(), field="midyear_threshold", label="年中滞后阈值", places=1)
+    if value is None or not Decimal(0) <= value <= Decimal(100):
+        raise RowErrors({"midyear_threshold": ["年中滞后阈值应在 0 至 100 之间（%）。"]})
+    before = scheme.midyear_threshold
+    scheme.midyear_threshold = value
+    with acting(actor):
+        scheme.save(update_fields=["midyear_threshold", "updated_at"])
+    log_operation(
+        actor=actor,
+        action=actions.MIDYEAR_THRESHOLD,
+        target=scheme,
+        extra={"from": str(before), "to": str(value)},
+    )
+    return scheme

@@ -11,6 +11,7 @@ urlpatterns = [
     path("schemes/new/", views.scheme_create_view, name="scheme_create"),
     path("schemes/<int:pk>/", views.scheme_detail_view, name="scheme_detail"),
     path("schemes/<int:pk>/edit/", views.scheme_edit_view, name="scheme_edit"),
+    path("schemes/<int:pk>/midyear/", views.scheme_midyear_view, name="scheme_midyear"),
     path(
         "schemes/<int:pk>/<slug:action>/",
         views.scheme_action_view,
@@ -18,6 +19,7 @@ urlpatterns = [
     ),
     path("targets/<int:pk>/", views.target_detail_view, name="target_detail"),
     path("targets/<int:pk>/self/", views.target_self_view, name="target_self"),
+    path("targets/<int:pk>/midyear/", views.target_midyear_view, name="target_midyear"),
     path("targets/<int:pk>/reopen/", views.target_reopen_view, name="target_reopen"),
     path("targets/<int:pk>/score/", views.target_score_view, name="target_score"),
     path("targets/<int:pk>/appeal/", views.target_appeal_view, name="target_appeal"),

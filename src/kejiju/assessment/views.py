@@ -372,6 +372,8 @@ def target_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_appeal": can_self_assess(user, target) and target.status == TargetStatus.PUBLISHED,
             "transitions": _history(target.transitions.select_related("actor"), TARGET_FLOW),
             "scheme_top": template.bands[0][0],
+            "midyear_open": services.midyear_open(target),
+            "can_self_assess": can_self_assess(user, target),
             "scored_kinds": ("qualitative",),
         },
     )
@@ -649,3 +651,192 @@ def dossier_action_view(request: HttpRequest, pk: int, action: str) -> HttpRespo
         for message in _errors(exc):
             messages.error(request, message)
     return HttpResponseRedirect(reverse("assessment:dossier_detail", args=[dossier.pk]))
+
+
+# ----------------------------------------------------------------- 年中进度 (mid-year progress)
+
+
+def _midyear_form_values(request: HttpRequest, items: list[engine.Item]) -> dict[str, dict[str, Any]]:
+    """The posted mid-year form: items left entirely blank are not reported."""
+    values: dict[str, dict[str, Any]] = {}
+    for item in items:
+        note = request.POST.get(f"mid_{item.code}_note", "").strip()
+        if item.kind == "quantitative":
+            value = request.POST.get(f"mid_{item.code}_value", "").strip()
+            if value or note:
+                values[item.code] = {"value": value, "note": note}
+        elif note:
+            values[item.code] = {"note": note}
+    return values
+
+
+@login_required
+def target_midyear_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assessee's mid-year progress form (年中进度) on its 目标任务书; read-only once closed."""
+    from kejiju.assessment.models import MidyearProgress
+
+    _require(request.user.has_perm("assessment.view_assessmentscheme"))
+    target = target_get(user=request.user, pk=pk)
+    scheme = target.scheme
+    template = engine.parse_template(scheme.template)
+    items = services.midyear_items(template)
+    progress = MidyearProgress.objects.filter(target=target).first()
+    editable = can_self_assess(request.user, target) and services.midyear_open(target)
+    errors: dict[str, list[str]] = {}
+    posted: dict[str, dict[str, Any]] | None = None
+    if request.method == "POST":
+        _require(can_self_assess(request.user, target))
+        posted = _midyear_form_values(request, items)
+        upload = request.FILES.get("evidence")
+        files = (
+            [(request.POST.get("evidence_item", ""), upload, upload.name or "佐证材料")] if upload is not None else []
+        )
+        try:
+            services.midyear_report(
+                actor=request.user,
+                target=target,
+                values=posted,
+                evidence=files,  # type: ignore[arg-type]
+            )
+        except RowErrors as exc:
+            errors = exc.errors
+        except BusinessError as exc:
+            errors = {exc.field or "": [exc.message]}
+        else:
+            messages.success(request, "年中进度已报送。")
+            return HttpResponseRedirect(reverse("assessment:target_midyear", args=[target.pk]))
+    current = progress.values if progress else {}
+    evidence = services.midyear_evidence_for(progress)
+    rows = []
+    for item in items:
+        entry = (posted if posted is not None else current).get(item.code, {})
+        target_value = target.targets.get(item.code, "")
+        rows.append(
+            {
+                "item": item,
+                "target": target_value,
+                "value": entry.get("value", ""),
+                "note": entry.get("note", ""),
+                "evidence": evidence.get(item.code, []),
+                "errors": errors.get(item.code, []),
+            }
+        )
+    history = []
+    if progress is not None:
+        for record in progress.history.select_related("history_user").order_by("-history_date")[:20]:
+            history.append(
+                {
+                    "at": record.history_date,
+                    "actor_name": (record.history_user.full_name or record.history_user.username)
+                    if record.history_user
+                    else "系统",
+                    "values": record.values,
+                }
+            )
+    return render(
+        request,
+        "assessment/target_midyear.html",
+        {
+            "target": target,
+            "scheme": scheme,
+            "rows": rows,
+            "progress": progress,
+            "editable": editable,
+            "errors": [m for key, ms in errors.items() if key not in {i.code for i in items} for m in ms],
+            "has_errors": bool(errors),
+            "history": history,
+            "can_manage": can_manage_assessment(request.user, scheme),
+        },
+        status=400 if errors else 200,
+    )
+
+
+MIDYEAR_HEADERS = [
+    "被考核单位",
+    "指标代码",
+    "指标",
+    "类型",
+    "目标值",
+    "累计完成",
+    "单位",
+    "完成比例（%）",
+    "状态",
+    "进展情况",
+    "报送时间",
+]
+
+
+@login_required
+def scheme_midyear_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The staff's mid-year progress table of a scheme (filters, sorting, Excel), and the threshold form."""
+    from kejiju.assessment.choices import MidyearStatus
+    from kejiju.assessment.selectors import MIDYEAR_SORTS, midyear_progress
+
+    _require(request.user.has_perm("assessment.view_assessmentscheme"))
+    scheme = scheme_get(user=request.user, pk=pk)
+    _require(can_manage_assessment(request.user, scheme))
+    if request.method == "POST":
+        try:
+            services.midyear_threshold_set(
+                actor=request.user, scheme=scheme, threshold=request.POST.get("midyear_threshold", "")
+            )
+            messages.success(request, "年中滞后阈值已保存。")
+        except BusinessError as exc:
+            for message in _errors(exc):
+                messages.error(request, message)
+        return HttpResponseRedirect(reverse("assessment:scheme_midyear", args=[scheme.pk]))
+    filters = {k: request.GET.get(k, "") for k in ("q", "item", "status", "sort")}
+    table = midyear_progress(user=request.user, scheme=scheme, filters=filters)
+    if request.GET.get("export") == "xlsx":
+        return _midyear_workbook(request, scheme, table)
+    template = engine.parse_template(scheme.template)
+    query = {k: v for k, v in filters.items() if v and k != "sort"}
+    return render(
+        request,
+        "assessment/scheme_midyear.html",
+        {
+            "scheme": scheme,
+            "table": table,
+            "filters": filters,
+            "items": services.midyear_items(template),
+            "statuses": MidyearStatus.choices,
+            "sorts": MIDYEAR_SORTS,
+            "query": query,
+            "threshold_editable": scheme.status != SchemeStatus.PUBLISHED,
+            "open": scheme.status == SchemeStatus.ISSUED,
+        },
+    )
+
+
+def _midyear_workbook(request: HttpRequest, scheme: AssessmentScheme, table: Any) -> HttpResponse:
+    from urllib.parse import quote
+
+    from kejiju.core import actions as core_actions
+    from kejiju.core.audit import log_operation
+
+    rows = [
+        [
+            row.target.assessee_name,
+            row.code,
+            row.name,
+            engine.KIND_LABELS[row.kind],
+            row.target_value,
+            row.value,
+            row.unit,
+            row.shown_percent,
+            row.status_display,
+            row.note,
+            timezone.localtime(row.reported_at) if row.reported_at else None,
+        ]
+        for row in table.rows
+    ]
+    content = write_workbook("年中进度", MIDYEAR_HEADERS, rows)
+    log_operation(
+        actor=request.user,
+        action=core_actions.EXPORT,
+        target=scheme,
+        extra={"list": "assessment_midyear", "rows": len(rows)},
+    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%s" % quote(f"{scheme.name}_年中进度.xlsx")
+    return response

@@ -7,8 +7,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from kejiju.assessment.choices import SchemeStatus, TargetStatus
+from kejiju.assessment.choices import MidyearStatus, SchemeStatus, TargetStatus
 from kejiju.assessment.models import AssessmentScheme, AssessmentTarget, AssessorScore
+from kejiju.assessment.selectors import MIDYEAR_SORTS
 from kejiju.core.api.serializers import MAX_ID, InputSerializer
 
 RESULT_STAGES = (SchemeStatus.SCORING, SchemeStatus.PUBLISHED)
@@ -165,3 +166,116 @@ class AssessmentScoreInputSerializer(InputSerializer):
         child=serializers.CharField(max_length=12), label="评分", help_text='{指标代码: 分数}，如 {"Q1": "35.5"}。'
     )
     comments = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="", label="评价意见")
+
+
+# ----------------------------------------------------------------- 年中进度 (mid-year progress)
+
+
+class MidyearItemInputSerializer(InputSerializer):
+    """一项指标的年中进度。"""
+
+    value = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        label="累计完成",
+        help_text="定量指标截至目前的累计完成值：数字，不能为负，最多两位小数。",
+    )
+    note = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, label="进展情况", help_text="定性指标必填。"
+    )
+
+
+class MidyearReportInputSerializer(InputSerializer):
+    """报送年中进度：替换上次报送的全部数值（历次报送保留在记录历史中）。"""
+
+    values = serializers.DictField(
+        child=MidyearItemInputSerializer(),
+        label="年中进度",
+        help_text='{指标代码: {value, note}}，如 {"N1": {"value": "450", "note": "已培训 9 期"}, "Q1": {"note": "…"}}。',
+    )
+
+
+class MidyearEvidenceSerializer(serializers.Serializer):
+    """一份年中进度佐证材料。"""
+
+    id = serializers.IntegerField(read_only=True, label="附件 id")
+    item = serializers.CharField(read_only=True, label="指标代码")
+    name = serializers.CharField(read_only=True, label="文件名")
+
+
+class MidyearProgressSerializer(serializers.Serializer):
+    """一个单位的年中进度。"""
+
+    target = serializers.IntegerField(read_only=True, label="目标任务书")
+    assessee_name = serializers.CharField(read_only=True, label="被考核单位")
+    open = serializers.BooleanField(read_only=True, label="可报送", help_text="方案已下达且本单位尚未提交自评。")
+    reported = serializers.BooleanField(read_only=True, label="已报送")
+    reported_at = serializers.DateTimeField(read_only=True, allow_null=True, label="报送时间")
+    values = serializers.JSONField(
+        read_only=True, label="年中进度", help_text="{指标代码: {value, note}}（定量）或 {note}（定性）"
+    )
+    evidence = MidyearEvidenceSerializer(many=True, read_only=True, label="佐证材料")
+
+
+class MidyearRowSerializer(serializers.Serializer):
+    """年中进度表的一行：一个单位的一项指标。"""
+
+    target = serializers.IntegerField(source="target.pk", read_only=True, label="目标任务书")
+    assessee_name = serializers.CharField(source="target.assessee_name", read_only=True, label="被考核单位")
+    code = serializers.CharField(read_only=True, label="指标代码")
+    name = serializers.CharField(read_only=True, label="指标")
+    kind = serializers.CharField(read_only=True, label="类型", help_text="quantitative 或 qualitative。")
+    unit = serializers.CharField(read_only=True, label="计量单位")
+    target_value = serializers.DecimalField(
+        max_digits=None, decimal_places=None, read_only=True, allow_null=True, label="全年目标"
+    )
+    value = serializers.DecimalField(
+        max_digits=None, decimal_places=None, read_only=True, allow_null=True, label="累计完成"
+    )
+    percent = serializers.DecimalField(
+        source="shown_percent",
+        max_digits=None,
+        decimal_places=1,
+        read_only=True,
+        allow_null=True,
+        label="完成比例（%）",
+        help_text="累计完成 ÷ 全年目标 × 100，截取一位小数。",
+    )
+    status = serializers.CharField(
+        read_only=True, label="状态", help_text="lagging、on_track、reported、not_filled、unreported。"
+    )
+    status_display = serializers.CharField(read_only=True, label="状态名称")
+    note = serializers.CharField(read_only=True, label="进展情况")
+    reported_at = serializers.DateTimeField(read_only=True, allow_null=True, label="报送时间")
+
+
+class MidyearTableSerializer(serializers.Serializer):
+    """考核方案的年中进度表。"""
+
+    threshold = serializers.DecimalField(max_digits=4, decimal_places=1, read_only=True, label="年中滞后阈值（%）")
+    reported = serializers.SerializerMethodField(label="已报送单位")
+    unreported = serializers.SerializerMethodField(label="未报送单位")
+    lagging = serializers.IntegerField(read_only=True, label="滞后项数")
+    rows = MidyearRowSerializer(many=True, read_only=True, label="明细")
+
+    def get_reported(self, obj: Any) -> list[str]:
+        return [t.assessee_name for t in obj.reported]
+
+    def get_unreported(self, obj: Any) -> list[str]:
+        return [t.assessee_name for t in obj.unreported]
+
+
+class MidyearFilterSerializer(serializers.Serializer):
+    """年中进度表筛选与排序。"""
+
+    q = serializers.CharField(max_length=64, required=False, allow_blank=True, label="被考核单位")
+    item = serializers.CharField(max_length=40, required=False, allow_blank=True, label="指标代码")
+    status = serializers.ChoiceField(choices=MidyearStatus.choices, required=False, label="状态")
+    sort = serializers.ChoiceField(
+        choices=list(MIDYEAR_SORTS.items()),
+        required=False,
+        label="排序",
+        help_text="assessee、item、percent、-percent、status。",
+    )

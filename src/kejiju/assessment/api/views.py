@@ -12,13 +12,15 @@ from typing import Any
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from kejiju.assessment import selectors, services
 from kejiju.assessment.api import serializers as s
-from kejiju.assessment.models import AssessmentScheme, AssessmentTarget, AssessorScore
+from kejiju.assessment.models import AssessmentScheme, AssessmentTarget, AssessorScore, MidyearProgress
+from kejiju.assessment.permissions import can_manage_assessment
 from kejiju.core.api.serializers import MAX_ID
 from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input
 
@@ -215,3 +217,80 @@ class TargetScoresView(ApiView):
             actor=request.user, target=target, scores=dict(data["scores"]), comments=data["comments"]
         )
         return Response(s.AssessmentScoreSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+# ----------------------------------------------------------------- 年中进度 (mid-year progress)
+
+
+def _midyear_payload(target: AssessmentTarget) -> dict[str, Any]:
+    progress = MidyearProgress.objects.filter(target=target).first()
+    evidence = services.midyear_evidence_for(progress)
+    return {
+        "target": target.pk,
+        "assessee_name": target.assessee_name,
+        "open": services.midyear_open(target),
+        "reported": progress is not None,
+        "reported_at": progress.reported_at if progress else None,
+        "values": progress.values if progress else {},
+        "evidence": [
+            {"id": a.pk, "item": code, "name": a.original_name} for code, files in evidence.items() for a in files
+        ],
+    }
+
+
+class TargetMidyearView(ApiView):
+    serializer_class = s.MidyearProgressSerializer
+    queryset = AssessmentTarget.objects.none()
+    required_perms = {"GET": VIEW, "POST": "assessment.change_assessmenttarget"}
+
+    @extend_schema(
+        operation_id="assessment_targets_midyear_retrieve",
+        tags=TAGS,
+        summary="年中进度",
+        description="一个单位最近一次报送的年中进度（未报送时 reported 为 false、values 为空）及佐证材料。",
+        parameters=[ID_PARAM],
+        responses={200: s.MidyearProgressSerializer, **DETAIL_ERRORS},
+    )
+    def get(self, request: Request, id: str) -> Response:
+        return Response(s.MidyearProgressSerializer(_midyear_payload(_target(request, id))).data)
+
+    @extend_schema(
+        operation_id="assessment_targets_midyear_report",
+        tags=TAGS,
+        summary="报送年中进度",
+        description="方案已下达、本单位提交自评之前报送：定量指标填 value（累计完成，不能为负，最多两位小数）和 note，"
+        "定性指标填 note（进展情况）。再次报送替换上次的全部数值，历次报送保留在记录历史中；不计入年终考核得分。"
+        "佐证材料在年中进度页面上传。",
+        parameters=[ID_PARAM],
+        request=s.MidyearReportInputSerializer,
+        responses={200: s.MidyearProgressSerializer, **ERR},
+    )
+    def post(self, request: Request, id: str) -> Response:
+        target = _target(request, id)
+        data = parse_input(s.MidyearReportInputSerializer, request)
+        values = {str(code): dict(entry) for code, entry in data["values"].items()}
+        services.midyear_report(actor=request.user, target=target, values=values)
+        return Response(s.MidyearProgressSerializer(_midyear_payload(_target(request, id))).data)
+
+
+class SchemeMidyearView(ApiView):
+    serializer_class = s.MidyearTableSerializer
+    queryset = AssessmentScheme.objects.none()
+    required_perms = {"GET": VIEW}
+
+    @extend_schema(
+        operation_id="assessment_schemes_midyear",
+        tags=TAGS,
+        summary="年中进度表",
+        description="考核方案制定单位查看各单位各指标的年中进度：全年目标、累计完成、完成比例（截取一位小数），"
+        "低于方案的年中滞后阈值标为滞后（lagging），未报送的单位为 unreported。可按单位、指标、状态筛选并排序。",
+        parameters=[ID_PARAM, s.MidyearFilterSerializer],
+        responses={200: s.MidyearTableSerializer, **LIST_ERRORS, 404: DETAIL_ERRORS[404]},
+    )
+    def get(self, request: Request, id: str) -> Response:
+        scheme = selectors.scheme_get(user=request.user, pk=_id(id, "考核方案不存在。"))
+        if not can_manage_assessment(request.user, scheme):
+            raise PermissionDenied("只有考核方案制定单位可以查看年中进度表。")
+        filters = _filters(s.MidyearFilterSerializer, request)
+        table = selectors.midyear_progress(user=request.user, scheme=scheme, filters=filters)
+        return Response(s.MidyearTableSerializer(table).data)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from kejiju.assessment.choices import TargetStatus
-from kejiju.assessment.models import AssessmentTarget, AssessorScore
+from kejiju.assessment.models import AssessmentTarget, AssessorScore, MidyearProgress
 from kejiju.assessment.services import evidence_add, scheme_publish
 from kejiju.assessment.tests.test_services import PNG, issued, scored_scheme
 from kejiju.assessment.tests.test_views import _scheme, _target
@@ -52,6 +52,14 @@ ENDPOINTS = [
     ),
     Endpoint("target detail", VIEW, make=_target, url=lambda o: api("target_detail", o.pk), kind="api"),
     Endpoint("target scores", VIEW, make=_target, url=lambda o: api("target_scores", o.pk), kind="api"),
+    Endpoint("target midyear", VIEW, make=_target, url=lambda o: api("target_midyear", o.pk), kind="api"),
+    Endpoint(
+        "scheme midyear",
+        (VIEW, "assessment.change_assessmentscheme"),
+        make=_target,
+        url=lambda o: api("scheme_midyear", o.scheme_id),
+        kind="api",
+    ),
 ]
 
 
@@ -64,6 +72,7 @@ WRITES = [
     ("target_self", "assessment.change_assessmenttarget", {"values": {}}),
     ("target_submit", "assessment.change_assessmenttarget", {}),
     ("target_scores", "assessment.score_assessment", {"scores": {}}),
+    ("target_midyear", "assessment.change_assessmenttarget", {"values": {"N1": {"value": "1"}}}),
 ]
 
 
@@ -83,6 +92,7 @@ def test_write_matrix(name: str, perm: str, body: dict[str, Any], actor: str, cl
     assert response.status_code in expected
     target.refresh_from_db()
     assert target.self_values == {} and target.status == TargetStatus.ISSUED and not AssessorScore.objects.exists()
+    assert not MidyearProgress.objects.exists()
 
 
 def test_self_assessment_submit_score_and_ranking(client: Any, world: dict[str, Any]) -> None:
@@ -197,6 +207,9 @@ OPERATIONS = [
     ("POST", "/api/v1/assessment/targets/{id}/self-assessment/"),
     ("POST", "/api/v1/assessment/targets/{id}/submit/"),
     ("GET", "/api/v1/assessment/targets/{id}/scores/"),
+    ("GET", "/api/v1/assessment/targets/{id}/midyear/"),
+    ("POST", "/api/v1/assessment/targets/{id}/midyear/"),
+    ("GET", "/api/v1/assessment/schemes/{id}/midyear/"),
     ("POST", "/api/v1/assessment/targets/{id}/scores/"),
 ]
 

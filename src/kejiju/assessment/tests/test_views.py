@@ -58,6 +58,18 @@ ENDPOINTS = [
         make=_target,
         url=lambda obj: reverse("assessment:target_detail", args=[obj.pk]),
     ),
+    Endpoint(
+        "target midyear",
+        "assessment.view_assessmentscheme",
+        make=_target,
+        url=lambda obj: reverse("assessment:target_midyear", args=[obj.pk]),
+    ),
+    Endpoint(
+        "scheme midyear",
+        ("assessment.view_assessmentscheme", "assessment.change_assessmentscheme"),
+        make=_target,
+        url=lambda obj: reverse("assessment:scheme_midyear", args=[obj.scheme_id]),
+    ),
 ]
 
 
