@@ -1,7 +1,8 @@
 """科技奖励 in the browser, from nomination to certificate: an organization nominates and submits; staff
 pass the formal check and start the review; the cycle's review batch is drawn with the supervisor's
 nonce and witnesses; a drawn expert declares no conflict and scores; staff hand the aggregate back,
-grade, decide, publicize and close; the certificate downloads and the winners' archive finds it."""
+record the award committee's meeting (quorum checked) and its votes (a failed vote, then a re-vote),
+export the results, decide, publicize and close; the certificate downloads and the winners' archive finds it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 TITLE = "优质稻米绿色高效栽培技术集成与推广"
+COMMITTEE = "韩志远 沈丽君 曹建平 许文涛 邓海波 冯玉兰 蒋国华 宋立新 唐晓峰"
 
 
 def test_nomination_to_certificate(page: Any, login: Any, tree: dict, screenshot: Any, monkeypatch: Any) -> None:
@@ -152,13 +154,59 @@ def test_nomination_to_certificate(page: Any, login: Any, tree: dict, screenshot
     expect(page.get_by_test_id("batch-status")).to_have_text("已完成")
     page.goto(f"/awards/nominations/{nomination.pk}/")
     expect(page.locator("main")).to_contain_text("91.00 分，第 1 名")  # trimmed mean of 89, 91, 95
-    page.get_by_label("授奖等级").select_option("一等奖")
-    with page.expect_navigation():
-        page.get_by_test_id("grade-set").click()
     screenshot("awards-nomination-reviewed")
+
+    # the award committee meets: the decision waits for its vote; a meeting short of the quorum is refused
     page.goto(f"/awards/cycles/{cycle.pk}/")
     with page.expect_navigation():
         page.get_by_test_id("cycle-decide").click()
+    expect(page.locator("main")).to_contain_text("尚未登记评审委员会会议")
+    expect(page.get_by_test_id("cycle-status")).to_have_text("专家评审")
+    with page.expect_navigation():
+        page.get_by_test_id("meeting-edit").click()
+    page.get_by_label("会议地点").fill("天长市科学技术局三楼会议室")
+    page.get_by_label("评审委员").fill("\n".join(f"{name},天长市科学技术局" for name in COMMITTEE.split()))
+    page.get_by_label("出席委员人数").fill("5")
+    with page.expect_navigation():
+        page.get_by_test_id("meeting-save").click()
+    expect(page.get_by_test_id("form-errors")).to_contain_text("至少 6 人")
+    page.get_by_label("出席委员人数").fill("7")
+    with page.expect_navigation():
+        page.get_by_test_id("meeting-save").click()
+    expect(page.get_by_test_id("meeting-summary")).to_contain_text("全体委员 9 人，出席 7 人")
+    # the vote sheet: one row, the expert review shown; 4 of 7 is short of two-thirds, then a re-vote
+    row = page.get_by_test_id(f"vote-row-{nomination.pk}")
+    expect(row).to_contain_text("91.00 分")
+    page.get_by_label(f"{TITLE} 表决等级").select_option("一等奖")
+    page.get_by_label(f"{TITLE} 赞成").fill("4")
+    page.get_by_label(f"{TITLE} 反对").fill("2")
+    page.get_by_label(f"{TITLE} 弃权").fill("1")
+    screenshot("awards-vote-sheet")
+    with page.expect_navigation():
+        page.get_by_test_id("votes-save").click()
+    expect(page.get_by_test_id("votes")).to_contain_text("未通过（赞成 4/7）")
+    with page.expect_navigation():
+        page.get_by_test_id("vote-sheet-link").click()
+    page.get_by_label(f"{TITLE} 赞成").fill("6")
+    page.get_by_label(f"{TITLE} 反对").fill("1")
+    page.get_by_label(f"{TITLE} 弃权").fill("0")
+    with page.expect_navigation():
+        page.get_by_test_id("votes-save").click()
+    expect(page.get_by_test_id("votes")).to_contain_text("通过（赞成 6/7）")
+    expect(page.get_by_test_id("votes")).to_contain_text("拟授一等奖")
+    screenshot("awards-committee-vote")
+    with page.expect_navigation():
+        page.get_by_test_id("vote-results-link").click()
+    expect(page.locator("main")).to_contain_text("通过（赞成 6/7）")
+    with page.expect_download() as export:
+        page.get_by_test_id("export-xlsx").click()
+    assert export.value.suggested_filename.endswith(".xlsx")
+    page.goto(f"/awards/nominations/{nomination.pk}/")
+    expect(page.get_by_test_id("nomination-votes")).to_contain_text("已重新表决")
+    page.goto(f"/awards/cycles/{cycle.pk}/")
+    with page.expect_navigation():
+        page.get_by_test_id("cycle-decide").click()
+    expect(page.get_by_test_id("cycle-status")).to_have_text("已评定")
     today = timezone.localdate()
     page.get_by_label("公示开始").fill(today.isoformat())
     page.get_by_label("公示结束").fill((today + timedelta(days=6)).isoformat())

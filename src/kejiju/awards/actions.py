@@ -14,3 +14,6 @@ OBJECTION_RESOLVE = register_action("awards.objection_resolve", "处理公示异
 CERTIFICATE_ISSUE = register_action("awards.certificate_issue", "生成获奖证书")
 PRIZE_PAY = register_action("awards.prize_pay", "发放奖金")
 HIGHER_AWARD_SAVE = register_action("awards.higher_save", "登记上级奖励")
+MEETING_SAVE = register_action("awards.meeting_save", "登记评审委员会会议")
+VOTE_RECORD = register_action("awards.vote_record", "录入评审委员会表决")
+VOTE_OVERRIDE = register_action("awards.vote_override", "调整表决结果")

@@ -41,7 +41,13 @@ CYCLE_FLOW = Workflow(
         Action("open", "开始受理推荐", (CycleStatus.DRAFT,), CycleStatus.OPEN),
         Action("close_nominations", "截止推荐，进入形式审查", (CycleStatus.OPEN,), CycleStatus.CHECKING),
         Action("start_review", "进入专家评审", (CycleStatus.CHECKING,), CycleStatus.REVIEW),
-        Action("decide", "评定结果", (CycleStatus.REVIEW,), CycleStatus.DECIDED),
+        Action(
+            "decide",
+            "评定结果",
+            (CycleStatus.REVIEW,),
+            CycleStatus.DECIDED,
+            confirm="评定后按评审委员会表决结果（含已填理由的调整）确定拟授奖和不授奖项目，表决不能再修改。确定评定？",
+        ),
         Action("publicize", "发布公示", (CycleStatus.DECIDED,), CycleStatus.PUBLICITY),
         Action(
             "close",

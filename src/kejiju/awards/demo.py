@@ -1,9 +1,11 @@
-"""Demo data of S&T awards: last year's county award granted (with certificates' figures and prize paid),
+"""Demo data of S&T awards: last year's county award granted (review scores, the award committee's meeting
+and votes, certificates' figures and prize paid),
 this year's cycle open with a nomination of the demo 单位用户, and higher-level awards."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -20,6 +22,24 @@ TITLES = [
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡"
 GIVEN = ["建国", "海燕", "志强", "丽华", "明", "晓东", "春梅", "永刚", "文静", "国平"]
+
+
+COMMITTEE = [
+    {"name": name, "unit": unit}
+    for name, unit in (
+        ("韩志远", "天长市科学技术局"),
+        ("沈丽君", "天长市农业农村局"),
+        ("曹建平", "天长市工业和信息化局"),
+        ("许文涛", "天长市发展和改革委员会"),
+        ("邓海波", "天长市财政局"),
+        ("冯玉兰", "天长市农业技术推广中心"),
+        ("蒋国华", "天长市质量技术监督检测中心"),
+        ("宋立新", "天长市人民医院"),
+        ("唐晓峰", "天长市科学技术协会"),
+        ("程永红", "天长市生态环境分局"),
+        ("魏明哲", "天长市教育体育局"),
+    )
+]
 
 
 def _members(rng: Any, n: int) -> list[dict[str, Any]]:
@@ -90,12 +110,31 @@ def awards_demo(ctx: DemoContext) -> None:
     for nomination in nominations:
         services.nomination_step(actor=staff, nomination=nomination, action="pass")
     services.cycle_step(actor=staff, cycle=past, action="start_review")
-    grades = ["一等奖", "二等奖", "二等奖", "三等奖", ""]
-    for rank, (nomination, grade) in enumerate(zip(nominations, grades, strict=True), start=1):
-        services.nomination_review_result(actor=staff, nomination_id=nomination.pk, score=None, rank=rank)
-        services.grade_set(actor=staff, nomination=nomination, grade=grade)
-    services.cycle_step(actor=staff, cycle=past, action="decide")
     today = timezone.localdate()
+    for rank, nomination in enumerate(nominations, start=1):
+        services.nomination_review_result(
+            actor=staff, nomination_id=nomination.pk, score=Decimal(92) - 4 * rank, rank=rank
+        )
+    # the award committee (11 members, 9 present) votes; 2/3 of 9 is 6 votes for
+    services.meeting_save(
+        actor=staff,
+        cycle=past,
+        held_on=today - timedelta(days=12),
+        place="天长市科学技术局三楼会议室",
+        members=COMMITTEE,
+        members_present=9,
+    )
+    ballots = [("一等奖", 8, 1, 0), ("二等奖", 7, 1, 1), ("二等奖", 6, 2, 1), ("三等奖", 9, 0, 0), ("三等奖", 4, 3, 2)]
+    for nomination, (grade, votes_for, against, abstain) in zip(nominations, ballots, strict=True):
+        services.vote_record(
+            actor=staff,
+            nomination=nomination,
+            grade=grade,
+            votes_for=votes_for,
+            votes_against=against,
+            votes_abstain=abstain,
+        )
+    services.cycle_step(actor=staff, cycle=past, action="decide")
     services.cycle_step(
         actor=staff,
         cycle=past,

@@ -21,6 +21,23 @@ class AwardProgramme(DomainModel):
     categories = models.JSONField("奖励类别", default=list, help_text='如 ["科技进步奖", "科技成果转化奖"]')
     grades = models.JSONField("奖励等级", default=list)
     rules = models.TextField("奖励办法", blank=True)
+    vote_quorum = models.CharField(
+        "会议法定人数比例",
+        max_length=9,
+        default="2/3",
+        help_text="出席委员不少于全体委员的该比例，评审委员会会议方可表决，如 2/3。",
+    )
+    vote_pass = models.CharField(
+        "表决通过比例",
+        max_length=9,
+        default="2/3",
+        help_text="赞成票不少于出席委员的该比例为通过，如 2/3；“过半数”填 1/2 并勾选“须超过”。",
+    )
+    vote_pass_exceeds = models.BooleanField(
+        "须超过通过比例",
+        default=False,
+        help_text="勾选时赞成票须超过该比例（如“过半数”）；不勾选时达到该比例即通过（“以上”含本数）。",
+    )
 
     class Meta:
         verbose_name = "奖励项目"
@@ -158,6 +175,117 @@ class CycleTransition(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+
+class VoteMeeting(DomainModel):
+    """评审会议: the award committee (评审委员会) of a cycle meets while the cycle is in 专家评审, with its
+    members (``members``: ``[{"name": …, "unit": …}]``) and the number present. The quorum and pass rule
+    of the programme are copied when the meeting is recorded, so a later change of the programme does
+    not change how this meeting's votes were counted."""
+
+    cycle = models.OneToOneField(AwardCycle, on_delete=models.PROTECT, related_name="meeting", verbose_name="奖励年度")
+    held_on = models.DateField("会议日期")
+    place = models.CharField("会议地点", max_length=120)
+    members = models.JSONField("评审委员", default=list)
+    members_present = models.PositiveSmallIntegerField("出席委员人数")
+    quorum = models.CharField("法定人数比例", max_length=9)
+    pass_fraction = models.CharField("通过比例", max_length=9)
+    pass_exceeds = models.BooleanField("须超过通过比例", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
+
+    class Meta:
+        verbose_name = "评审委员会会议"
+        verbose_name_plural = "评审委员会会议"
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return "%s评审委员会会议" % self.cycle
+
+    @property
+    def members_total(self) -> int:
+        return len(self.members or [])
+
+    @property
+    def quorum_display(self) -> str:
+        """出席不少于全体委员的 2/3（至少 N 人）."""
+        from kejiju.awards.voting import parse_fraction, quorum_needed
+
+        rule = parse_fraction(self.quorum)
+        return "出席不少于全体委员的 %s（至少 %s 人）" % (self.quorum, quorum_needed(self.members_total, rule))
+
+    @property
+    def rule_display(self) -> str:
+        """赞成票 ≥ 2/3 出席委员（至少 N 票）."""
+        from kejiju.awards.voting import parse_fraction, rule_text, votes_needed
+
+        fraction = parse_fraction(self.pass_fraction)
+        need = votes_needed(self.members_present, fraction, self.pass_exceeds)
+        return "赞成票 %s 出席委员（至少 %s 票）" % (rule_text(fraction, self.pass_exceeds), need)
+
+
+class NominationVote(models.Model):
+    """表决: the committee's secret ballot on one nomination for a proposed grade, recorded as counts.
+    A re-vote before the decision adds a row and marks the earlier one no longer current (the history
+    stays). Staff may adjust the outcome only with a reason (``override_*``), applied at the decision."""
+
+    meeting = models.ForeignKey(VoteMeeting, on_delete=models.PROTECT, related_name="votes", verbose_name="会议")
+    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="votes", verbose_name="奖励推荐")
+    grade = models.CharField("表决等级", max_length=20)
+    votes_for = models.PositiveSmallIntegerField("赞成票")
+    votes_against = models.PositiveSmallIntegerField("反对票")
+    votes_abstain = models.PositiveSmallIntegerField("弃权票")
+    present = models.PositiveSmallIntegerField("出席委员人数")
+    passed = models.BooleanField("通过")
+    is_current = models.BooleanField("当前有效", default=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    recorded_at = models.DateTimeField("录入时间", default=timezone.now)
+    overridden = models.BooleanField("已调整", default=False)
+    override_grade = models.CharField("调整后等级", max_length=20, blank=True, help_text="空为不授奖。")
+    override_reason = models.TextField("调整理由", blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="调整人",
+    )
+    overridden_at = models.DateTimeField("调整时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "评审委员会表决"
+        verbose_name_plural = "评审委员会表决"
+        ordering = ["recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nomination"], condition=models.Q(is_current=True), name="award_vote_one_current"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return "表决 %s" % self.pk
+
+    @property
+    def result_display(self) -> str:
+        """通过（赞成 7/9）or 未通过（赞成 5/9）: the result with the exact share of the members present."""
+        return "%s（赞成 %s/%s）" % ("通过" if self.passed else "未通过", self.votes_for, self.present)
+
+    @property
+    def outcome_display(self) -> str:
+        grade = self.outcome_grade
+        text = ("拟授%s" % grade) if grade else "不授奖"
+        return text + ("（已调整）" if self.overridden else "")
+
+    @property
+    def outcome_grade(self) -> str:
+        """The grade the decision gives: the adjusted one, else the voted grade if passed, else none."""
+        if self.overridden:
+            return self.override_grade
+        return self.grade if self.passed else ""
 
 
 class Objection(models.Model):

@@ -37,6 +37,7 @@ register_nav(
 
 register_history_model("awardnomination", "awards.Nomination", "奖励推荐")
 register_history_model("higheraward", "awards.HigherAward", "上级奖励")
+register_history_model("awardmeeting", "awards.VoteMeeting", "评审委员会会议")
 
 
 def _register_review_source() -> None:

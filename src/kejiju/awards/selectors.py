@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from kejiju.awards.choices import CycleStatus, NominationStatus
-from kejiju.awards.models import AwardCycle, AwardProgramme, HigherAward, Nomination
+from kejiju.awards.models import AwardCycle, AwardProgramme, HigherAward, Nomination, NominationVote, VoteMeeting
 
 
 def programme_list(*, user: Any) -> QuerySet[AwardProgramme]:
@@ -179,3 +179,23 @@ def prize_ledger(*, user: Any, cycle: Any = None, nomination: Any = None) -> Que
     if nomination is not None:
         qs = qs.filter(nomination_id=nomination)
     return qs.select_related("nomination__organization", "nomination__cycle__programme").order_by("-paid_on", "-pk")
+
+
+def meeting_of(*, cycle: AwardCycle) -> VoteMeeting | None:
+    """The cycle's 评审委员会会议 (the cycle already read through :func:`cycle_get`), or None."""
+    return VoteMeeting.objects.filter(cycle=cycle).first()
+
+
+def vote_list(*, user: Any, cycle: AwardCycle, history: bool = False) -> QuerySet[NominationVote]:
+    """The committee's votes on the cycle's nominations the user may see as staff (current ones; with
+    ``history`` also the votes replaced by a re-vote), in review order."""
+    qs = NominationVote.objects.filter(
+        nomination__in=Nomination.objects.restrict(user, "awards.view_nomination").filter(
+            cycle=cycle, is_archived=False
+        )
+    )
+    if not history:
+        qs = qs.filter(is_current=True)
+    return qs.select_related("nomination__organization", "meeting", "recorded_by", "overridden_by").order_by(
+        "nomination__review_rank", "nomination_id", "recorded_at", "pk"
+    )

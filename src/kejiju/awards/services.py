@@ -4,13 +4,15 @@ Programme and cycle set-up (:func:`programme_save`, :func:`cycle_save`), the cyc
 (:func:`cycle_step`: open → close nominations → review → decide → publicize → close and grant),
 nominations by organizations (:func:`nomination_save`, :func:`nomination_step`), review results from the
 review module or entered by hand (:func:`nomination_review_result`), grades within quotas
-(:func:`grade_set`), publicity objections (:func:`objection_file`, :func:`objection_resolve`),
+(:func:`grade_set`), the award committee's meeting and vote (:func:`meeting_save`, :func:`vote_record`,
+:func:`vote_sheet`, :func:`vote_override`, applied by the decision), publicity objections (:func:`objection_file`, :func:`objection_resolve`),
 certificates issued as documents on granting, the prize ledger (:func:`prize_pay`) and higher-level
 awards (:func:`higher_award_save`). All money is exact (Decimal, two places).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -29,10 +31,20 @@ from kejiju.awards.models import (
     Nomination,
     NominationMember,
     NominationTransition,
+    NominationVote,
     Objection,
     PrizePayment,
+    VoteMeeting,
 )
 from kejiju.awards.permissions import can_edit_nomination, can_manage_awards, can_nominate_for
+from kejiju.awards.voting import (
+    fraction_text,
+    parse_fraction,
+    quorum_met,
+    quorum_needed,
+    rule_text,
+    vote_passes,
+)
 from kejiju.core.audit import log_operation
 from kejiju.core.errors import BusinessError, RowErrors
 from kejiju.core.history import acting
@@ -104,9 +116,23 @@ def programme_save(
     rules: str = "",
     region: str | None = None,
     programme: AwardProgramme | None = None,
+    vote_quorum: str | None = None,
+    vote_pass: str | None = None,
+    vote_pass_exceeds: bool | None = None,
 ) -> AwardProgramme:
-    """Create or change an award programme. Raises ``RowErrors`` naming the field."""
+    """Create or change an award programme. The committee's vote rule (``vote_quorum``, ``vote_pass``
+    as fractions like ``"2/3"``, ``vote_pass_exceeds``) keeps its value (2/3 and 2/3 when new) where not
+    given. Raises ``RowErrors`` naming the field."""
     errors: dict[str, list[str]] = {}
+    for field, value, label in (
+        ("vote_quorum", vote_quorum, "会议法定人数比例"),
+        ("vote_pass", vote_pass, "表决通过比例"),
+    ):
+        if value is not None:
+            try:
+                parse_fraction(value)
+            except ValueError:
+                errors[field] = [f"{label}“{value}”应为 0 至 1 之间的分数，如 2/3 或 1/2。"]
     if not (name or "").strip():
         errors["name"] = ["奖励名称不能为空。"]
     cats = [c.strip() for c in categories or [] if c and c.strip()]
@@ -127,6 +153,12 @@ def programme_save(
     elif not can_manage_awards(actor, programme):
         raise _forbid("您没有修改该奖励项目的权限。")
     programme.name, programme.categories, programme.grades, programme.rules = name.strip(), cats, cleaned, rules
+    if vote_quorum is not None:
+        programme.vote_quorum = fraction_text(parse_fraction(vote_quorum))
+    if vote_pass is not None:
+        programme.vote_pass = fraction_text(parse_fraction(vote_pass))
+    if vote_pass_exceeds is not None:
+        programme.vote_pass_exceeds = bool(vote_pass_exceeds)
     with acting(actor):
         programme.save()
     log_operation(actor=actor, action=actions.PROGRAMME_SAVE, target=programme)
@@ -165,7 +197,8 @@ def cycle_step(
     publicity_from: date | None = None,
     publicity_until: date | None = None,
 ) -> AwardCycle:
-    """Move a cycle along its graph. ``decide`` needs every checked nomination decided (拟授奖 or 不授奖);
+    """Move a cycle along its graph. ``decide`` needs the committee's vote on every checked nomination
+    and applies it (:func:`_apply_votes`: 拟授奖 with the voted grade or 不授奖, or the adjusted outcome);
     ``publicize`` needs the publicity period; ``close`` needs the period over and every objection
     resolved, then grants the awards and issues a certificate for each."""
     cycle = AwardCycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
@@ -175,9 +208,7 @@ def cycle_step(
     nominations = cycle.nominations.filter(is_archived=False)
     fields: list[str] = []
     if action == "decide":
-        undecided = nominations.filter(status=NominationStatus.PASSED).count()
-        if undecided:
-            raise BusinessError(f"还有 {undecided} 项推荐未评定是否授奖。", code="not_ready")
+        _apply_votes(actor, cycle)
     elif action == "publicize":
         if publicity_from is None or publicity_until is None or publicity_until < publicity_from:
             raise RowErrors({"publicity_until": ["请填写公示起止日期，结束日期不早于开始日期。"]})
@@ -430,9 +461,12 @@ def nomination_review_result(
 
 
 @transaction.atomic
-def grade_set(*, actor: Any, nomination: Nomination, grade: str) -> Nomination:
+def grade_set(
+    *, actor: Any, nomination: Nomination, grade: str, reason: str = "", extra: dict[str, Any] | None = None
+) -> Nomination:
     """评定: give a checked nomination a grade of the programme (拟授奖, with its prize) or none (不授奖),
-    within the grade's quota for the cycle."""
+    within the grade's quota for the cycle. ``reason`` and ``extra`` go into the transition row (the
+    decision passes the committee's vote and any adjustment with its reason)."""
     nomination = Nomination.objects.select_for_update().select_related("cycle__programme").get(pk=nomination.pk)
     if not can_manage_awards(actor, nomination):
         raise _forbid("您没有评定奖励的权限。")
@@ -448,6 +482,8 @@ def grade_set(*, actor: Any, nomination: Nomination, grade: str) -> Nomination:
                 actor=actor,
                 transition_model=NominationTransition,
                 fk_name="nomination",
+                reason=reason,
+                extra=extra,
             )
         nomination.grade, nomination.prize = "", Decimal(0)
     else:
@@ -468,12 +504,310 @@ def grade_set(*, actor: Any, nomination: Nomination, grade: str) -> Nomination:
                 actor=actor,
                 transition_model=NominationTransition,
                 fk_name="nomination",
+                reason=reason,
+                extra=extra,
             )
         nomination.grade, nomination.prize = grade, Decimal(spec["prize"])
     with acting(actor):
         nomination.save(update_fields=["grade", "prize", "updated_at"])
     log_operation(actor=actor, action=actions.GRADE_SET, target=nomination, extra={"grade": grade})
     return nomination
+
+
+# ------------------------------------------------------------------------------------------ committee vote
+
+#: nominations the committee votes on: checked (形式审查通过), or already given an outcome by hand
+VOTABLE = (NominationStatus.PASSED, NominationStatus.AWARDED, NominationStatus.NOT_AWARDED)
+
+
+def _count(value: Any, *, field: str, label: str, errors: dict[str, list[str]]) -> int:
+    """A whole number of votes, not negative; the error goes to ``errors[field]``."""
+    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    if re.fullmatch(r"-?[0-9]{1,6}", text) is None:
+        shown = "" if value is None else str(value)[:20]
+        errors[field] = [f"{label}应为不小于 0 的整数（“{shown}”不是整数）。"]
+        return 0
+    number = int(text)
+    if number < 0:
+        errors[field] = [f"{label}不能为负数。"]
+        return 0
+    return number
+
+
+def _vote_stage(actor: Any, cycle: AwardCycle, what: str) -> None:
+    if not can_manage_awards(actor, cycle):
+        raise _forbid(f"您没有{what}的权限。")
+    if cycle.status != CycleStatus.REVIEW:
+        raise BusinessError(f"只有专家评审阶段可以{what}。", code="bad_transition")
+
+
+def clean_committee(raw: Any) -> list[dict[str, str]]:
+    """Committee members ``[{"name", "unit"}]``: at least one, names given and not repeated."""
+    if not isinstance(raw, list) or not raw:
+        raise RowErrors({"members": ["请填写评审委员（姓名、单位），每人一行。"]})
+    cleaned: list[dict[str, str]] = []
+    errors: list[str] = []
+    for n, item in enumerate(raw, start=1):
+        name = str(item.get("name") or "").strip() if isinstance(item, dict) else ""
+        unit = str(item.get("unit") or "").strip() if isinstance(item, dict) else ""
+        if not name:
+            errors.append(f"第{n}位委员的姓名为空。")
+        elif any(m["name"] == name and m["unit"] == unit for m in cleaned):
+            errors.append(f"第{n}位委员“{name}”重复。")
+        else:
+            cleaned.append({"name": name[:40], "unit": unit[:100]})
+    if errors:
+        raise RowErrors({"members": errors})
+    return cleaned
+
+
+@transaction.atomic
+def meeting_save(
+    *, actor: Any, cycle: AwardCycle, held_on: date | None, place: str, members: Any, members_present: Any
+) -> VoteMeeting:
+    """Record (or correct) the cycle's 评审委员会会议 while the cycle is in 专家评审: date, place, the
+    committee members and how many are present. The members present must make the programme's quorum
+    (default 2/3 of all members). Once votes are counted on the present number it cannot change.
+    Raises ``RowErrors`` naming the field; nothing is stored on error."""
+    cycle = AwardCycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
+    _vote_stage(actor, cycle, "登记评审委员会会议")
+    errors: dict[str, list[str]] = {}
+    if held_on is None:
+        errors["held_on"] = ["请填写会议日期。"]
+    elif held_on > timezone.localdate():
+        errors["held_on"] = ["会议日期不能晚于今天（会后登记表决结果）。"]
+    if not (place or "").strip():
+        errors["place"] = ["请填写会议地点。"]
+    try:
+        committee = clean_committee(members)
+    except RowErrors as exc:
+        errors.update(exc.errors)
+        committee = []
+    present = _count(members_present, field="members_present", label="出席委员人数", errors=errors)
+    total = len(committee)
+    existing = VoteMeeting.objects.filter(cycle=cycle).first()
+    if existing is not None:
+        quorum, pass_fraction, exceeds = existing.quorum, existing.pass_fraction, existing.pass_exceeds
+    else:
+        programme = cycle.programme
+        quorum, pass_fraction, exceeds = programme.vote_quorum, programme.vote_pass, programme.vote_pass_exceeds
+    if committee and "members_present" not in errors:
+        rule = parse_fraction(quorum)
+        if present > total:
+            errors["members_present"] = [f"出席委员人数 {present} 超过全体委员 {total} 人。"]
+        elif present == 0 or not quorum_met(present, total, rule):
+            errors["members_present"] = [
+                f"出席委员 {present} 人，不足全体委员 {total} 人的 {fraction_text(rule)}"
+                f"（至少 {quorum_needed(total, rule)} 人），会议不能进行表决。"
+            ]
+    if existing is not None and "members_present" not in errors and present != existing.members_present:
+        counted = NominationVote.objects.filter(meeting=existing, is_current=True).count()
+        if counted:
+            errors["members_present"] = [
+                f"已有 {counted} 项表决按出席 {existing.members_present} 人计票，出席委员人数不能再修改。"
+            ]
+    if errors:
+        raise RowErrors(errors)
+    assert held_on is not None
+    meeting = existing or VoteMeeting(
+        cycle=cycle, region_id=cycle.region_id, quorum=quorum, pass_fraction=pass_fraction, pass_exceeds=exceeds
+    )
+    meeting.held_on, meeting.place, meeting.members = held_on, place.strip()[:120], committee
+    meeting.members_present, meeting.recorded_by = present, actor
+    with acting(actor):
+        meeting.save()
+    log_operation(
+        actor=actor,
+        action=actions.MEETING_SAVE,
+        target=cycle,
+        extra={"meeting": meeting.pk, "members": total, "present": present, "created": existing is None},
+    )
+    return meeting
+
+
+def current_vote(nomination: Nomination) -> NominationVote | None:
+    return NominationVote.objects.filter(nomination=nomination, is_current=True).first()
+
+
+@transaction.atomic
+def vote_record(
+    *, actor: Any, nomination: Nomination, grade: str, votes_for: Any, votes_against: Any, votes_abstain: Any
+) -> NominationVote:
+    """Record the committee's secret ballot on a checked nomination for a proposed grade, as counts for,
+    against and abstaining (whole numbers adding up to at most the members present). Whether it passed
+    is computed exactly with the meeting's rule. A re-vote replaces the current counts; the earlier row
+    stays as history. Raises ``RowErrors`` naming the field; nothing is stored on error."""
+    nomination = Nomination.objects.select_for_update().select_related("cycle__programme").get(pk=nomination.pk)
+    cycle = nomination.cycle
+    _vote_stage(actor, cycle, "录入评审委员会表决")
+    if nomination.status not in VOTABLE or nomination.is_archived:
+        raise BusinessError(f"“{nomination.title}”未通过形式审查，不参加表决。", code="bad_transition")
+    meeting = VoteMeeting.objects.filter(cycle=cycle).first()
+    if meeting is None:
+        raise BusinessError("请先登记评审委员会会议（日期、地点、委员和出席人数）。", code="no_meeting")
+    errors: dict[str, list[str]] = {}
+    grades = [g["grade"] for g in cycle.programme.grades]
+    if grade not in grades:
+        errors["grade"] = ["表决等级应为：%s。" % "、".join(grades)]
+    counts = {
+        "votes_for": _count(votes_for, field="votes_for", label="赞成票", errors=errors),
+        "votes_against": _count(votes_against, field="votes_against", label="反对票", errors=errors),
+        "votes_abstain": _count(votes_abstain, field="votes_abstain", label="弃权票", errors=errors),
+    }
+    total = sum(counts.values())
+    if not errors and total > meeting.members_present:
+        errors["votes"] = [f"赞成、反对、弃权票合计 {total} 票，超过出席委员 {meeting.members_present} 人。"]
+    if errors:
+        raise RowErrors(errors)
+    fraction = parse_fraction(meeting.pass_fraction)
+    passed = vote_passes(counts["votes_for"], meeting.members_present, fraction, meeting.pass_exceeds)
+    previous = NominationVote.objects.select_for_update().filter(nomination=nomination, is_current=True).first()
+    if previous is not None:
+        NominationVote.objects.filter(pk=previous.pk).update(is_current=False)
+    vote = NominationVote.objects.create(
+        meeting=meeting,
+        nomination=nomination,
+        grade=grade,
+        present=meeting.members_present,
+        passed=passed,
+        recorded_by=actor,
+        **counts,
+    )
+    log_operation(
+        actor=actor,
+        action=actions.VOTE_RECORD,
+        target=nomination,
+        extra={
+            "vote": vote.pk,
+            "grade": grade,
+            **counts,
+            "present": meeting.members_present,
+            "passed": passed,
+            "rule": rule_text(fraction, meeting.pass_exceeds),
+            "replaces": previous.pk if previous else None,
+        },
+    )
+    return vote
+
+
+@transaction.atomic
+def vote_sheet(*, actor: Any, cycle: AwardCycle, rows: list[dict[str, Any]]) -> list[NominationVote]:
+    """The vote sheet of a meeting: one row per nomination (``nomination`` id, ``grade``, ``votes_for``,
+    ``votes_against``, ``votes_abstain``). A row equal to the current vote is left as it is. All rows
+    are recorded or none: ``RowErrors`` lists every wrong row by its title."""
+    cycle = AwardCycle.objects.get(pk=cycle.pk)
+    _vote_stage(actor, cycle, "录入评审委员会表决")
+    by_pk = {n.pk: n for n in cycle.nominations.filter(is_archived=False, status__in=VOTABLE)}
+    errors: dict[str, list[str]] = {}
+    recorded: list[NominationVote] = []
+    for row in rows:
+        nomination = by_pk.get(row.get("nomination"))  # type: ignore[arg-type]
+        if nomination is None:
+            errors.setdefault("nomination", []).append("推荐项目“%s”不在本年度的表决范围内。" % row.get("nomination"))
+            continue
+        current = current_vote(nomination)
+        if current is not None and (
+            current.grade,
+            str(current.votes_for),
+            str(current.votes_against),
+            str(current.votes_abstain),
+        ) == tuple(str(row.get(k, "")).strip() for k in ("grade", "votes_for", "votes_against", "votes_abstain")):
+            continue
+        try:
+            recorded.append(
+                vote_record(
+                    actor=actor,
+                    nomination=nomination,
+                    grade=str(row.get("grade") or ""),
+                    votes_for=row.get("votes_for"),
+                    votes_against=row.get("votes_against"),
+                    votes_abstain=row.get("votes_abstain"),
+                )
+            )
+        except RowErrors as exc:
+            for field, messages in exc.errors.items():
+                errors.setdefault(field, []).extend(f"“{nomination.title}”：{m}" for m in messages)
+    if errors:
+        raise RowErrors(errors)
+    return recorded
+
+
+@transaction.atomic
+def vote_override(*, actor: Any, nomination: Nomination, grade: str, reason: str) -> NominationVote:
+    """Staff adjust the outcome the decision will give a voted nomination (another grade, or 不授奖, or
+    an award although the vote failed) — only with a reason, which the decision writes into the
+    nomination's transition. Choosing the vote's own outcome clears an adjustment."""
+    nomination = Nomination.objects.select_for_update().select_related("cycle__programme").get(pk=nomination.pk)
+    _vote_stage(actor, nomination.cycle, "调整表决结果")
+    vote = NominationVote.objects.select_for_update().filter(nomination=nomination, is_current=True).first()
+    if vote is None:
+        raise BusinessError(f"“{nomination.title}”尚未表决，不能调整。", code="not_voted")
+    grades = [g["grade"] for g in nomination.cycle.programme.grades]
+    if grade and grade not in grades:
+        raise RowErrors({"grade": ["授奖等级应为：%s，或不授奖。" % "、".join(grades)]})
+    voted = vote.grade if vote.passed else ""
+    if grade == voted:
+        vote.overridden, vote.override_grade, vote.override_reason = False, "", ""
+    else:
+        if not (reason or "").strip():
+            raise RowErrors({"reason": ["与表决结果不一致的评定须填写理由。"]})
+        vote.overridden, vote.override_grade, vote.override_reason = True, grade, reason.strip()
+    vote.overridden_by, vote.overridden_at = actor, timezone.now()
+    vote.save(update_fields=["overridden", "override_grade", "override_reason", "overridden_by", "overridden_at"])
+    log_operation(
+        actor=actor,
+        action=actions.VOTE_OVERRIDE,
+        target=nomination,
+        extra={"vote": vote.pk, "voted": voted, "grade": grade, "reason": vote.override_reason},
+    )
+    return vote
+
+
+def _apply_votes(actor: Any, cycle: AwardCycle) -> None:
+    """The decision: every checked nomination needs a current vote (and so the meeting); each gets the
+    outcome of its vote (or the adjusted one, with its reason) through :func:`grade_set`. The grades'
+    quotas are checked first, so an excess names the nominations."""
+    nominations = list(cycle.nominations.filter(is_archived=False, status__in=VOTABLE).order_by("review_rank", "pk"))
+    if not nominations:
+        return
+    votes = {v.nomination_id: v for v in NominationVote.objects.filter(nomination__in=nominations, is_current=True)}
+    missing = [n.title for n in nominations if n.pk not in votes]
+    if missing:
+        if not VoteMeeting.objects.filter(cycle=cycle).exists():
+            raise BusinessError("尚未登记评审委员会会议，不能评定结果。", code="not_ready")
+        raise BusinessError(
+            "还有 %s 项推荐未经评审委员会表决：%s。" % (len(missing), "、".join(missing)), code="not_ready"
+        )
+    for spec in cycle.programme.grades:
+        if spec.get("quota") is None:
+            continue
+        titles = [n.title for n in nominations if votes[n.pk].outcome_grade == spec["grade"]]
+        if len(titles) > spec["quota"]:
+            raise BusinessError(
+                "“%s”名额为 %s 项，表决（含调整）拟授 %s 项：%s。请重新表决或调整（须填理由）。"
+                % (spec["grade"], spec["quota"], len(titles), "、".join(titles)),
+                code="quota",
+            )
+    # not-awards first, so a grade freed by one nomination is free for the next
+    for nomination in sorted(nominations, key=lambda n: votes[n.pk].outcome_grade != ""):
+        vote = votes[nomination.pk]
+        extra = {
+            "vote": vote.pk,
+            "grade": vote.grade,
+            "votes_for": vote.votes_for,
+            "votes_against": vote.votes_against,
+            "votes_abstain": vote.votes_abstain,
+            "present": vote.present,
+            "passed": vote.passed,
+            "override": vote.overridden,
+        }
+        grade_set(
+            actor=actor,
+            nomination=nomination,
+            grade=vote.outcome_grade,
+            reason=vote.override_reason if vote.overridden else "",
+            extra=extra,
+        )
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from kejiju.awards import selectors, services
 from kejiju.awards.choices import CYCLE_FLOW, NOMINATION_FLOW, CycleStatus, NominationStatus
 from kejiju.awards.models import Nomination, Objection
-from kejiju.awards.permissions import can_edit_nomination, can_manage_awards
+from kejiju.awards.permissions import can_edit_nomination, can_manage_awards, can_view_awards
 from kejiju.awards.review import KEY as REVIEW_SOURCE_KEY
 from kejiju.core.errors import BusinessError, RowErrors
 from kejiju.core.listing import Column, ListPage, render_list
@@ -88,6 +88,9 @@ def programme_create_view(request: HttpRequest) -> HttpResponse:
         "year": str(timezone.localdate().year),
         "opens_at": "",
         "closes_at": "",
+        "vote_quorum": "2/3",
+        "vote_pass": "2/3",
+        "vote_pass_exceeds": "",
     }
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in values}
@@ -111,6 +114,9 @@ def programme_create_view(request: HttpRequest) -> HttpResponse:
                     categories=[c for c in values["categories"].replace("，", ",").split(",")],
                     grades=grades,
                     rules=values["rules"],
+                    vote_quorum=values["vote_quorum"],
+                    vote_pass=values["vote_pass"],
+                    vote_pass_exceeds=bool(values["vote_pass_exceeds"]),
                 )
                 assert opens is not None and closes is not None
                 cycle = services.cycle_save(
@@ -159,6 +165,9 @@ def cycle_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": CYCLE_FLOW.available(cycle.status) if manage else [],
             "can_nominate": cycle.status == CycleStatus.OPEN and timezone.now() <= cycle.closes_at,
             "review_url": review_url,
+            "meeting": selectors.meeting_of(cycle=cycle),
+            "votes": list(selectors.vote_list(user=request.user, cycle=cycle)) if can_view_awards(request.user) else [],
+            "can_vote": manage and cycle.status == CycleStatus.REVIEW,
         },
     )
 
@@ -302,6 +311,12 @@ def nomination_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "payments": nomination.payments.all(),
             "history": history,
             "granted": nomination.status == NominationStatus.GRANTED,
+            "votes": list(
+                nomination.votes.select_related("recorded_by", "overridden_by").order_by("-recorded_at", "-pk")
+            )
+            if can_view_awards(request.user, nomination)
+            else [],
+            "vote": services.current_vote(nomination),
         },
     )
 
@@ -330,8 +345,10 @@ def nomination_action_view(request: HttpRequest, pk: int, action: str) -> HttpRe
                 rank=int(post["rank"]) if post.get("rank", "").isdigit() else None,
                 opinions=[post.get("opinions", "")],
             )
-        elif action == "grade":
-            services.grade_set(actor=request.user, nomination=nomination, grade=post.get("grade", ""))
+        elif action == "override":
+            services.vote_override(
+                actor=request.user, nomination=nomination, grade=post.get("grade", ""), reason=post.get("reason", "")
+            )
         elif action == "pay":
             paid_on = _date(post.get("paid_on", ""))
             if paid_on is None:
@@ -404,3 +421,166 @@ def winners_view(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     local, higher = selectors.winners(user=request.user, q=q)
     return render(request, "awards/winners.html", {"local": local[:200], "higher": higher[:200], "q": q})
+
+
+# ------------------------------------------------------------------------------------------ committee vote
+
+
+def _manage_in_review(request: HttpRequest, pk: int) -> Any:
+    cycle = selectors.cycle_get(user=request.user, pk=pk)
+    if not can_manage_awards(request.user, cycle):
+        raise PermissionDenied
+    return cycle
+
+
+def _committee_from(text: str) -> list[dict[str, str]]:
+    members = []
+    for line in text.splitlines():
+        parts = [p.strip() for p in line.replace("，", ",").split(",", 1)]
+        if any(parts):
+            members.append({"name": parts[0], "unit": parts[1] if len(parts) > 1 else ""})
+    return members
+
+
+@login_required
+def meeting_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form of the cycle's 评审委员会会议: date, place, members (one a line: 姓名,单位), present."""
+    cycle = _manage_in_review(request, pk)
+    meeting = selectors.meeting_of(cycle=cycle)
+    errors: list[str] = []
+    values = {
+        "held_on": meeting.held_on.isoformat() if meeting else timezone.localdate().isoformat(),
+        "place": meeting.place if meeting else "",
+        "members": "\n".join(f"{m['name']},{m['unit']}" for m in meeting.members) if meeting else "",
+        "members_present": str(meeting.members_present) if meeting else "",
+    }
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in values}
+        try:
+            services.meeting_save(
+                actor=request.user,
+                cycle=cycle,
+                held_on=_date(values["held_on"]),
+                place=values["place"],
+                members=_committee_from(values["members"]),
+                members_present=values["members_present"],
+            )
+        except BusinessError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "评审委员会会议已登记。")
+            return HttpResponseRedirect(reverse("awards:vote_sheet", args=[cycle.pk]))
+    programme = cycle.programme
+    return render(
+        request,
+        "awards/meeting_form.html",
+        {
+            "cycle": cycle,
+            "meeting": meeting,
+            "values": values,
+            "errors": errors,
+            "quorum": meeting.quorum if meeting else programme.vote_quorum,
+            "pass_fraction": meeting.pass_fraction if meeting else programme.vote_pass,
+            "pass_exceeds": meeting.pass_exceeds if meeting else programme.vote_pass_exceeds,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def vote_sheet_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The vote sheet: one row per checked nomination with its expert review result; the proposed grade
+    and the counts for, against and abstaining. All rows are recorded or none."""
+    cycle = _manage_in_review(request, pk)
+    meeting = selectors.meeting_of(cycle=cycle)
+    if meeting is None:
+        messages.error(request, "请先登记评审委员会会议（日期、地点、委员和出席人数）。")
+        return HttpResponseRedirect(reverse("awards:meeting", args=[cycle.pk]))
+    nominations = list(
+        selectors.nomination_list(user=request.user, cycle=cycle)
+        .filter(status__in=services.VOTABLE)
+        .order_by("review_rank", "pk")
+    )
+    current = {v.nomination_id: v for v in selectors.vote_list(user=request.user, cycle=cycle)}
+    grades = [g["grade"] for g in cycle.programme.grades]
+    errors: list[str] = []
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        posted = request.POST.dict()
+        rows = []
+        for n in nominations:
+            row = {
+                k: posted.get(f"{k}_{n.pk}", "").strip()
+                for k in ("grade", "votes_for", "votes_against", "votes_abstain")
+            }
+            if not any(row[k] for k in ("votes_for", "votes_against", "votes_abstain")):
+                continue  # not voted yet at this sitting
+            rows.append({"nomination": n.pk, **row})
+        try:
+            recorded = services.vote_sheet(actor=request.user, cycle=cycle, rows=rows)
+        except BusinessError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "已录入 %s 项表决结果。" % len(recorded))
+            return HttpResponseRedirect(reverse("awards:cycle_detail", args=[cycle.pk]))
+
+    def field(n: Nomination, name: str, default: str) -> str:
+        return posted.get(f"{name}_{n.pk}", default) if posted else default
+
+    sheet = []
+    for n in nominations:
+        vote = current.get(n.pk)
+        default_grade = vote.grade if vote else (n.grade or (grades[-1] if grades else ""))
+        sheet.append(
+            {
+                "n": n,
+                "vote": vote,
+                "grade": field(n, "grade", default_grade),
+                "votes_for": field(n, "votes_for", str(vote.votes_for) if vote else ""),
+                "votes_against": field(n, "votes_against", str(vote.votes_against) if vote else ""),
+                "votes_abstain": field(n, "votes_abstain", str(vote.votes_abstain) if vote else ""),
+            }
+        )
+    return render(
+        request,
+        "awards/vote_sheet.html",
+        {"cycle": cycle, "meeting": meeting, "sheet": sheet, "grades": grades, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+VOTE_COLUMNS = [
+    Column("评审排名", lambda v: v.nomination.review_rank or "—"),
+    Column("成果名称", lambda v: v.nomination.title),
+    Column("第一完成单位", lambda v: v.nomination.organization.name),
+    Column("评审得分", lambda v: v.nomination.review_score if v.nomination.review_score is not None else "—"),
+    Column("表决等级", lambda v: v.grade),
+    Column("出席委员", lambda v: v.present),
+    Column("赞成", lambda v: v.votes_for),
+    Column("反对", lambda v: v.votes_against),
+    Column("弃权", lambda v: v.votes_abstain),
+    Column("表决结果", lambda v: v.result_display),
+    Column("评定", lambda v: v.outcome_display),
+    Column("调整理由", lambda v: v.override_reason if v.overridden else ""),
+    Column("录入时间", lambda v: timezone.localtime(v.recorded_at).strftime("%Y-%m-%d %H:%M")),
+]
+
+
+@login_required
+def vote_results_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cycle's vote results (current votes) as a list, exported to Excel with ``?export=xlsx``."""
+    cycle = selectors.cycle_get(user=request.user, pk=pk)
+    if not can_view_awards(request.user, cycle):
+        raise PermissionDenied
+    page = ListPage(
+        "%s评审委员会表决结果" % cycle,
+        VOTE_COLUMNS,
+        export_name="award_votes",
+        row_url=lambda v: reverse("awards:nomination_detail", args=[v.nomination_id]),
+    )
+    crumbs = [
+        {"url": reverse("awards:cycle_list"), "label": "科技奖励"},
+        {"url": reverse("awards:cycle_detail", args=[cycle.pk]), "label": str(cycle)},
+    ]
+    votes: Any = selectors.vote_list(user=request.user, cycle=cycle)
+    return render_list(request, votes, page, context={"breadcrumbs": crumbs})

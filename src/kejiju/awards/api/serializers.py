@@ -6,7 +6,15 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from kejiju.awards.choices import CycleStatus, NominationStatus
-from kejiju.awards.models import AwardCycle, AwardProgramme, HigherAward, Nomination, PrizePayment
+from kejiju.awards.models import (
+    AwardCycle,
+    AwardProgramme,
+    HigherAward,
+    Nomination,
+    NominationVote,
+    PrizePayment,
+    VoteMeeting,
+)
 from kejiju.core.api.serializers import MAX_ID, InputSerializer
 
 Text = serializers.CharField
@@ -224,3 +232,99 @@ class AwardNominationTransitionSerializer(InputSerializer):
         label="操作",
     )
     reason = Text(max_length=2000, required=False, allow_blank=True, default="", label="理由")
+
+
+class AwardCommitteeMemberSerializer(InputSerializer):
+    """一位评审委员。"""
+
+    name = Text(max_length=40, label="姓名")
+    unit = Text(max_length=100, required=False, allow_blank=True, default="", label="单位")
+
+
+class AwardMeetingSerializer(serializers.ModelSerializer):
+    """评审委员会会议（表决规则在登记时按奖励项目确定）。"""
+
+    members = serializers.JSONField(read_only=True, label="评审委员", help_text="[{name, unit}]，全体委员。")
+    members_total = serializers.IntegerField(read_only=True, label="全体委员人数")
+    quorum_display = Text(read_only=True, label="法定人数")
+    rule_display = Text(read_only=True, label="通过规则")
+
+    class Meta:
+        model = VoteMeeting
+        fields = [
+            "id",
+            "cycle",
+            "held_on",
+            "place",
+            "members",
+            "members_total",
+            "members_present",
+            "quorum",
+            "pass_fraction",
+            "pass_exceeds",
+            "quorum_display",
+            "rule_display",
+        ]
+        read_only_fields = fields
+
+
+class AwardMeetingInSerializer(InputSerializer):
+    """登记或更正评审委员会会议。"""
+
+    held_on = serializers.DateField(label="会议日期")
+    place = Text(max_length=120, label="会议地点")
+    members = AwardCommitteeMemberSerializer(many=True, label="评审委员", help_text="全体委员，至多 99 人。")
+    members_present = serializers.IntegerField(min_value=0, max_value=999, label="出席委员人数")
+
+    def validate_members(self, value: list[dict[str, str]]) -> list[dict[str, str]]:
+        if len(value) > 99:
+            raise serializers.ValidationError("评审委员至多 99 人。")
+        return value
+
+
+class AwardVoteSerializer(serializers.ModelSerializer):
+    """评审委员会对一项推荐的表决（票数）。"""
+
+    title = Text(source="nomination.title", read_only=True, label="成果名称")
+    result_display = Text(read_only=True, label="表决结果", help_text="通过/未通过，及赞成票占出席委员的比例。")
+    outcome_grade = Text(read_only=True, label="评定等级", help_text="评定结果时生效；空为不授奖。")
+    outcome_display = Text(read_only=True, label="评定")
+
+    class Meta:
+        model = NominationVote
+        fields = [
+            "id",
+            "nomination",
+            "title",
+            "grade",
+            "present",
+            "votes_for",
+            "votes_against",
+            "votes_abstain",
+            "passed",
+            "result_display",
+            "is_current",
+            "overridden",
+            "override_grade",
+            "override_reason",
+            "outcome_grade",
+            "outcome_display",
+            "recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class AwardVoteInSerializer(InputSerializer):
+    """录入一项推荐的表决票数（重新表决时替换当前票数，原记录保留）。"""
+
+    nomination = serializers.IntegerField(min_value=1, max_value=MAX_ID, label="推荐项目")
+    grade = Text(max_length=20, label="表决等级")
+    votes_for = serializers.IntegerField(min_value=0, max_value=999, label="赞成票")
+    votes_against = serializers.IntegerField(min_value=0, max_value=999, label="反对票")
+    votes_abstain = serializers.IntegerField(min_value=0, max_value=999, label="弃权票")
+
+
+class AwardVoteFilterSerializer(serializers.Serializer):
+    """表决记录筛选条件。"""
+
+    history = serializers.BooleanField(required=False, label="含已重新表决的记录")

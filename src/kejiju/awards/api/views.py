@@ -18,7 +18,15 @@ from rest_framework.serializers import Serializer
 
 from kejiju.awards import selectors, services
 from kejiju.awards.api import serializers as s
-from kejiju.awards.models import AwardCycle, AwardProgramme, HigherAward, Nomination, PrizePayment
+from kejiju.awards.models import (
+    AwardCycle,
+    AwardProgramme,
+    HigherAward,
+    Nomination,
+    NominationVote,
+    PrizePayment,
+    VoteMeeting,
+)
 from kejiju.core.api.serializers import MAX_ID
 from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input
 from kejiju.core.errors import BusinessError
@@ -109,6 +117,98 @@ class CycleDetailView(ApiView):
     def get(self, request: Request, id: str) -> Response:
         cycle = selectors.cycle_get(user=request.user, pk=_id(id, "奖励年度不存在。"))
         return Response(s.AwardCycleSerializer(cycle).data)
+
+
+class CycleMeetingView(ApiView):
+    serializer_class = s.AwardMeetingSerializer
+    queryset = VoteMeeting.objects.none()
+    required_perms = {"GET": "awards.view_awardcycle", "POST": "awards.change_awardcycle"}
+
+    @extend_schema(
+        operation_id="awards_cycles_meeting_retrieve",
+        tags=TAGS,
+        summary="评审委员会会议",
+        description="奖励年度的评审委员会会议（日期、地点、委员、出席人数、法定人数和通过规则）；未登记时 404。",
+        parameters=[ID_PARAM],
+        responses={200: s.AwardMeetingSerializer, **DETAIL_ERRORS},
+    )
+    def get(self, request: Request, id: str) -> Response:
+        cycle = selectors.cycle_get(user=request.user, pk=_id(id, "奖励年度不存在。"))
+        meeting = selectors.meeting_of(cycle=cycle)
+        if meeting is None:
+            raise Http404("尚未登记评审委员会会议。")
+        return Response(s.AwardMeetingSerializer(meeting).data)
+
+    @extend_schema(
+        operation_id="awards_cycles_meeting_save",
+        tags=TAGS,
+        summary="登记或更正评审委员会会议",
+        description="专家评审阶段登记会议：出席委员须达到奖励项目规定的法定人数（默认不少于全体委员的 2/3），"
+        "否则 400 并说明至少需要的人数；已按出席人数计票后不能再修改出席人数。",
+        parameters=[ID_PARAM],
+        request=s.AwardMeetingInSerializer,
+        responses={200: s.AwardMeetingSerializer, **ERR},
+    )
+    def post(self, request: Request, id: str) -> Response:
+        cycle = selectors.cycle_get(user=request.user, pk=_id(id, "奖励年度不存在。"))
+        data = parse_input(s.AwardMeetingInSerializer, request)
+        meeting = services.meeting_save(
+            actor=request.user,
+            cycle=cycle,
+            held_on=data["held_on"],
+            place=data["place"],
+            members=[dict(m) for m in data["members"]],
+            members_present=data["members_present"],
+        )
+        return Response(s.AwardMeetingSerializer(meeting).data)
+
+
+class CycleVoteListView(ApiView):
+    serializer_class = s.AwardVoteSerializer
+    queryset = NominationVote.objects.none()
+    required_perms = {"GET": "awards.view_awardcycle", "POST": "awards.change_awardcycle"}
+
+    @extend_schema(
+        operation_id="awards_cycles_votes_list",
+        tags=TAGS,
+        summary="评审委员会表决结果",
+        description="奖励年度各推荐项目的当前表决（history=true 时含已被重新表决替代的记录）。",
+        parameters=[ID_PARAM, s.AwardVoteFilterSerializer],
+        responses={200: s.AwardVoteSerializer(many=True), **LIST_ERRORS},
+    )
+    def get(self, request: Request, id: str) -> Response:
+        cycle = selectors.cycle_get(user=request.user, pk=_id(id, "奖励年度不存在。"))
+        filters = _filters(s.AwardVoteFilterSerializer, request)
+        qs = selectors.vote_list(user=request.user, cycle=cycle, history=bool(filters.get("history")))
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(s.AwardVoteSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="awards_cycles_votes_create",
+        tags=TAGS,
+        summary="录入表决票数",
+        description="专家评审阶段、会议登记后，录入一项推荐的表决：表决等级和赞成、反对、弃权票数"
+        "（不小于 0 的整数，合计不超过出席人数）。是否通过按会议的通过规则精确计算；重新表决替换当前票数，"
+        "原记录保留。表决结果在评定结果时生效。",
+        parameters=[ID_PARAM],
+        request=s.AwardVoteInSerializer,
+        responses={201: s.AwardVoteSerializer, **ERR},
+    )
+    def post(self, request: Request, id: str) -> Response:
+        cycle = selectors.cycle_get(user=request.user, pk=_id(id, "奖励年度不存在。"))
+        data = parse_input(s.AwardVoteInSerializer, request)
+        nomination = selectors.nomination_list(user=request.user, cycle=cycle).filter(pk=data["nomination"]).first()
+        if nomination is None:
+            raise BusinessError("推荐项目不存在或不属于该奖励年度。", code="invalid", field="nomination")
+        vote = services.vote_record(
+            actor=request.user,
+            nomination=nomination,
+            grade=data["grade"],
+            votes_for=data["votes_for"],
+            votes_against=data["votes_against"],
+            votes_abstain=data["votes_abstain"],
+        )
+        return Response(s.AwardVoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
 
 class NominationListView(ApiView):

@@ -1,7 +1,7 @@
 """An award cycle through a real expert review: the checked nominations go into a review batch of the
 review module (source ``awards.nomination``), experts are drawn with the supervisor's nonce and
 witnesses, accept with the no-conflict declaration and score; closing the batch hands the aggregate back
-to the nominations (score, rank, opinions); then grades, decision, publicity, close with certificates
+to the nominations (score, rank, opinions); then the award committee's meeting vote, decision, publicity, close with certificates
 and the prize ledger. The review module is used only through its services and selectors."""
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ from kejiju.awards.selectors import winners
 from kejiju.awards.services import (
     cycle_save,
     cycle_step,
-    grade_set,
+    meeting_save,
     nomination_save,
     nomination_step,
     prize_pay,
     programme_save,
+    vote_record,
 )
 from kejiju.core.errors import BusinessError, RowErrors
 from kejiju.core.models import OperationLog
@@ -187,11 +188,27 @@ def test_nominations_go_through_a_drawn_review_to_certificates(
     assert "专家意见" in a.review_opinions and a.review_opinions.count("\n") == 2
     assert OperationLog.objects.filter(action="review.batch_close", target_id=str(batch.pk)).exists()
 
-    grade_set(actor=staff, nomination=a, grade="一等奖")
-    with pytest.raises(RowErrors):  # the quota of 一等奖 is 1
-        grade_set(actor=staff, nomination=b, grade="一等奖")
-    grade_set(actor=staff, nomination=b, grade="二等奖")
+    # the award committee meets (9 members, 7 present) and votes on the reviewed nominations
+    with pytest.raises(BusinessError):  # no meeting yet
+        cycle_step(actor=staff, cycle=cycle, action="decide")
+    meeting_save(
+        actor=staff,
+        cycle=cycle,
+        held_on=timezone.localdate(),
+        place="科技局会议室",
+        members=[{"name": f"委员{n}", "unit": "天长市科学技术局"} for n in range(1, 10)],
+        members_present=7,
+    )
+    vote_record(actor=staff, nomination=a, grade="一等奖", votes_for=6, votes_against=1, votes_abstain=0)
+    vote_record(actor=staff, nomination=b, grade="一等奖", votes_for=5, votes_against=1, votes_abstain=1)
+    with pytest.raises(BusinessError) as quota:  # the quota of 一等奖 is 1, both passed
+        cycle_step(actor=staff, cycle=cycle, action="decide")
+    assert "名额为 1 项" in quota.value.message and b.title in quota.value.message
+    vote_record(actor=staff, nomination=b, grade="二等奖", votes_for=7, votes_against=0, votes_abstain=0)
     cycle_step(actor=staff, cycle=cycle, action="decide")
+    b.refresh_from_db()
+    assert b.status == NominationStatus.AWARDED and b.grade == "二等奖"
+    assert b.votes.count() == 2 and b.transitions.get(action="award").extra["votes_for"] == 7
     today = timezone.localdate()
     cycle_step(
         actor=staff, cycle=cycle, action="publicize", publicity_from=today, publicity_until=today + timedelta(days=6)

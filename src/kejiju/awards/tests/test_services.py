@@ -1,4 +1,4 @@
-"""Award cycles: nomination → formal check → review result → grades within quotas → publicity with
+"""Award cycles: nomination → formal check → review result → the committee's vote, grades within quotas → publicity with
 objections → grant with certificates → prize ledger; higher-level awards; the review source."""
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ import pytest
 from django.utils import timezone
 
 from kejiju.awards.choices import CycleStatus, NominationStatus
-from kejiju.awards.models import Nomination, PrizePayment
+from kejiju.awards.models import Nomination, PrizePayment, VoteMeeting
 from kejiju.awards.review import NominationReviewSource
 from kejiju.awards.services import (
     cycle_save,
     cycle_step,
     grade_set,
     higher_award_save,
+    meeting_save,
     nomination_review_result,
     nomination_save,
     nomination_step,
@@ -25,6 +26,7 @@ from kejiju.awards.services import (
     objection_resolve,
     prize_pay,
     programme_save,
+    vote_record,
 )
 from kejiju.core.errors import BusinessError, RowErrors
 from kejiju.core.models import OperationLog
@@ -80,6 +82,30 @@ def nominate(world: dict[str, Any], title: str = "优质稻米绿色高效栽培
         data={"title": title, "category": "科技进步奖", "summary": "集成稻虾共养与绿色防控技术。"},
         members=[member(1), member(2)],
     )
+
+
+def committee_decides(staff: Any, cycle: Any, grades: dict[Nomination, str]) -> None:
+    """The award committee (7 members, all present) meets and votes: a grade passes 7–0, ``""`` fails
+    (votes on the lowest grade 2–5)."""
+    if not VoteMeeting.objects.filter(cycle=cycle).exists():
+        meeting_save(
+            actor=staff,
+            cycle=cycle,
+            held_on=timezone.localdate(),
+            place="科技局会议室",
+            members=[{"name": f"委员{n}", "unit": "科技局"} for n in range(1, 8)],
+            members_present=7,
+        )
+    for nomination, grade in grades.items():
+        for_, against = (7, 0) if grade else (2, 5)
+        vote_record(
+            actor=staff,
+            nomination=nomination,
+            grade=grade or GRADES[-1]["grade"],
+            votes_for=for_,
+            votes_against=against,
+            votes_abstain=0,
+        )
 
 
 def test_bad_setup_is_refused(world: dict[str, Any]) -> None:
@@ -164,12 +190,12 @@ def test_full_cycle(world: dict[str, Any], django_capture_on_commit_callbacks: A
     )
     nomination_review_result(actor=staff, nomination_id=b.pk, score=Decimal("80"), rank=2)
     with pytest.raises(BusinessError):
-        cycle_step(actor=staff, cycle=cycle, action="decide")  # b and a not decided yet
+        cycle_step(actor=staff, cycle=cycle, action="decide")  # b and a not voted on yet
     grade_set(actor=staff, nomination=a, grade="一等奖")
     with pytest.raises(RowErrors) as quota:
         grade_set(actor=staff, nomination=b, grade="一等奖")
     assert "名额为 1 项" in quota.value.errors["grade"][0]
-    grade_set(actor=staff, nomination=b, grade="二等奖")
+    committee_decides(staff, cycle, {a: "一等奖", b: "二等奖"})
     cycle_step(actor=staff, cycle=cycle, action="decide")
     today = timezone.localdate()
     cycle_step(

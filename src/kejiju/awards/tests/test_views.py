@@ -11,8 +11,14 @@ from django.utils import timezone
 
 from kejiju.awards.choices import NominationStatus
 from kejiju.awards.models import AwardCycle, Nomination, Objection
-from kejiju.awards.services import cycle_save, cycle_step, grade_set, nomination_step, programme_save
-from kejiju.awards.tests.test_services import GRADES, member, nominate, world  # noqa: F401  (fixture)
+from kejiju.awards.services import cycle_save, cycle_step, nomination_step, programme_save
+from kejiju.awards.tests.test_services import (  # noqa: F401  (fixture)
+    GRADES,
+    committee_decides,
+    member,
+    nominate,
+    world,
+)
 from kejiju.core.testing.factories import role_user
 from kejiju.core.testing.matrix import Endpoint, matrix_cases, run_matrix_case
 from kejiju.orgs.services import organization_create
@@ -135,7 +141,7 @@ def test_public_publicity_and_objection(client: Any, world: dict[str, Any]) -> N
     cycle_step(actor=staff, cycle=cycle, action="close_nominations")
     nomination_step(actor=staff, nomination=n, action="pass")
     cycle_step(actor=staff, cycle=cycle, action="start_review")
-    grade_set(actor=staff, nomination=n, grade="三等奖")
+    committee_decides(staff, cycle, {n: "三等奖"})
     cycle_step(actor=staff, cycle=cycle, action="decide")
     today = timezone.localdate()
     cycle_step(actor=staff, cycle=cycle, action="publicize", publicity_from=today, publicity_until=today)
