@@ -60,6 +60,8 @@ from kejiju.service.workflow import REQUEST_WORKFLOW
 CENT = Decimal("0.01")
 MAX_MONEY = Decimal("999999999999.99")
 MAX_PHOTOS = 9
+#: Photos a member of the public may attach to a 网上求助 (images only, checked by content and size).
+PUBLIC_MAX_PHOTOS = 3
 DEFAULT_WARNING = {"count": 3, "days": 7}
 
 
@@ -226,15 +228,15 @@ def request_create(
     received_at: datetime | None = None,
 ) -> ServiceRequest:
     """Take a request (受理). ``actor`` is the operator (who then owns it until dispatch) or ``None`` for the
-    public web form (channel 网上求助, no photos). Raises ``RowErrors`` for bad fields or non-image photos;
+    public web form (channel 网上求助, at most ``PUBLIC_MAX_PHOTOS`` photos). Raises ``RowErrors`` for bad fields or non-image photos;
     nothing is stored then. May raise an early warning for the town (see :func:`warning_check`)."""
     if actor is not None and not permissions.can_add_request(actor):
         raise _forbid("您没有受理求助的权限。")
     clean = clean_request(data, actor=actor)
     if actor is None:
         clean["channel"] = Channel.WEB
-        if photos:
-            raise RowErrors({"photos": ["网上求助不能上传照片，请在电话回访时说明。"]})
+        if len(photos) > PUBLIC_MAX_PHOTOS:
+            raise RowErrors({"photos": ["网上求助最多上传 %d 张照片。" % PUBLIC_MAX_PHOTOS]})
     checked = _read_photos(photos)
     region: Region = clean["region"]
     req = ServiceRequest(

@@ -527,7 +527,7 @@ def public_request_view(request: HttpRequest) -> HttpResponse:
             errors = {"__all__": ["提交过于频繁，请稍后再试或直接拨打服务热线。"]}
         else:
             try:
-                done = services.request_create(actor=None, data=request.POST.dict())
+                done = services.request_create(actor=None, data=request.POST.dict(), photos=_photos(request))
             except BusinessError as exc:
                 errors = _errors(exc)
             else:
@@ -540,6 +540,7 @@ def public_request_view(request: HttpRequest) -> HttpResponse:
         "villages": towns,
         "subjects": selectors.subjects(),
         "categories": selectors.categories(),
+        "max_photos": services.PUBLIC_MAX_PHOTOS,
     }
     status = 429 if errors.get("__all__") else 400 if errors else 200
     return render(request, "service/public_request.html", ctx, status=status)

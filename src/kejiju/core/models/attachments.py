@@ -37,7 +37,13 @@ class Attachment(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
     storage_name = models.CharField("存储名", max_length=80, unique=True, editable=False)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        help_text="空：公众在网上提交（如网上求助的照片），没有账号。",
     )
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     is_archived = models.BooleanField("已归档", default=False)

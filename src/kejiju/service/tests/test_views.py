@@ -173,3 +173,32 @@ def test_query_counts_constant(client):
     after = {u: _count(client, u) for u in before}
     assert before == after
     assert max(after.values()) <= 20
+
+
+def test_public_request_with_photos(client):
+    """The public form takes up to three images; a non-image or a fourth photo stores nothing."""
+    from django.core.cache import cache
+
+    from kejiju.core.models import Attachment
+
+    cache.clear()  # the hourly limit per address counts across tests
+    r = client.post(
+        reverse("service:public_request"),
+        {**request_data(caller_phone="13912345670"), "photos": [_upload("x.png", b"%PDF-1.4 not an image")]},
+    )
+    assert r.status_code == 400 and "不是图片" in r.content.decode()
+    r = client.post(
+        reverse("service:public_request"),
+        {**request_data(caller_phone="13912345671"), "photos": [_upload("p%d.png" % i, PNG) for i in range(4)]},
+    )
+    assert r.status_code == 400 and "最多上传 3 张" in r.content.decode()
+    assert not ServiceRequest.objects.exists() and not Attachment.objects.exists()
+    r = client.post(
+        reverse("service:public_request"),
+        {**request_data(caller_phone="13912345672"), "photos": [_upload("稻叶.png", PNG)]},
+    )
+    assert r.status_code == 200 and 'data-testid="public-done"' in r.content.decode()
+    req = ServiceRequest.objects.get()
+    assert req.channel == "web" and req.taker is None
+    photo = Attachment.objects.get()
+    assert photo.original_name == "稻叶.png" and photo.owner_id == str(req.pk) and photo.purpose == "求助照片"
