@@ -7,7 +7,9 @@ failing, direct-confirmation, expert-pending and ineligible cases, money as deci
 numbers), then times the real command line in a fresh process (``python -m kejiju evaluate …``), which
 reads, validates, evaluates and writes the OUT file; the wall time includes Python and Django start-up.
 No database is used. The CPU time of the command (user + system) is printed too: on a loaded machine it
-shows what the command itself costs. ``--jobs N`` passes the command's option of the same name (default 1).
+shows what the command itself costs (its worker processes included). ``--jobs N`` passes the command's option
+of the same name; without it the command chooses (one worker per usable CPU, at most 4). The load average is
+printed before each run: on a shared machine the wall time means little without it.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(engine: str, rows: int, rounds: int, workdir: Path, jobs: int = 1) -> list[float]:
+def run(engine: str, rows: int, rounds: int, workdir: Path, jobs: int | None = None) -> list[float]:
     rng = random.Random(7)
     data = tech_sme_rows(rows, rng) if engine == "tech-sme" else hnte_rows(rows, rng)
     src, out = workdir / f"{engine}-in.json", workdir / f"{engine}-out.json"
@@ -99,12 +101,13 @@ def run(engine: str, rows: int, rounds: int, workdir: Path, jobs: int = 1) -> li
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "kejiju.config.settings.dev"),
     }
-    times, cpu = [], []
+    times, cpu, loads = [], [], []
     for _ in range(rounds):
+        loads.append(os.getloadavg()[0])
         start, start_cpu = time.perf_counter(), _child_cpu()
         proc = subprocess.run(
             [sys.executable, "-m", "kejiju", "evaluate", engine, "--input", str(src), "--output", str(out)]
-            + (["--jobs", str(jobs)] if jobs != 1 else []),
+            + (["--jobs", str(jobs)] if jobs is not None else []),
             capture_output=True,
             text=True,
             env=env,
@@ -117,8 +120,17 @@ def run(engine: str, rows: int, rounds: int, workdir: Path, jobs: int = 1) -> li
         results = json.loads(out.read_text(encoding="utf-8"))
         assert len(results) == rows
     print(
-        "%-9s %7d rows: %s s (best %.2f s; CPU %.2f s) — %s"
-        % (engine, rows, ", ".join("%.2f" % t for t in times), min(times), min(cpu), proc.stdout.strip())
+        "%-9s %7d rows: %s s (best %.2f s; CPU %.2f s; load %s; jobs %s) — %s"
+        % (
+            engine,
+            rows,
+            ", ".join("%.2f" % t for t in times),
+            min(times),
+            min(cpu),
+            "/".join("%.2f" % load for load in loads),
+            "default" if jobs is None else jobs,
+            proc.stdout.strip(),
+        )
     )
     return times
 
@@ -128,7 +140,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--engine", choices=["tech-sme", "hnte", "both"], default="both")
-    parser.add_argument("--jobs", type=int, default=1, help="worker processes of the command (default 1)")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="worker processes of the command (default: the command's own choice)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kejiju-bench-") as tmp:
         for engine in ["tech-sme", "hnte"] if args.engine == "both" else [args.engine]:

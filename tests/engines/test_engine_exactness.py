@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kejiju.cultivation.gaps import exponent_problems
-from kejiju.cultivation.management.commands.evaluate import _evaluate_chunk
+from kejiju.cultivation.management.commands.evaluate import _text_chunk
 from kejiju.engines import hnte, tech_sme
 from kejiju.engines.tech_sme import InputError
 
@@ -55,8 +55,11 @@ def _reference(kind: str, item: Any) -> tuple[str | None, list[str], str | None]
 
 
 def _now(kind: str, item: Any) -> tuple[str | None, list[str], str | None]:
-    ((key, problems, out),) = _evaluate_chunk(kind, VERSION[kind], 0, [item])
-    return key, [str(p) for p in problems], None if out is None else json.dumps(out, ensure_ascii=False)
+    """What the command writes for the record now: its OUT line (JSON text) or its problems."""
+    chunk = _text_chunk(kind, VERSION[kind], 0, [item])
+    (key,) = chunk.keys
+    problems = [str(p) for _offset, found in chunk.problems for p in found]
+    return key, problems, None if problems else chunk.body.decode("utf-8")
 
 
 def _check(kind: str, item: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kejiju.engines import hnte
 from kejiju.engines.hnte import (
     RULE_VERSION,
     VERSIONS,
@@ -431,3 +433,71 @@ def test_versions_registry():
 def test_evaluate_rejects_expert_scores_outside_band():
     with pytest.raises(InputError, match="expert_scores.conversion"):
         evaluate(application(expert_scores=experts(conversion=30)))
+
+
+# --- the batch command's text path ----------------------------------------------------------------------------
+
+ODD_IDS = ['G"1', "G\\1", "G\n1", "高\u2028企", "\x7f", 7, 0, 10**20]
+
+
+@pytest.mark.parametrize("record_id", ["G01", *ODD_IDS])
+def test_text_path_is_the_encoded_out_record(record_id):
+    item = record(id=record_id)
+    out = hnte.evaluate_json(item)
+    assert out is not None
+    assert hnte.evaluate_json_text(item) == (str(record_id), out["passed"], hnte.encode_out(out))
+    assert json.loads(hnte.evaluate_json_text(item)[2]) == json.loads(json.dumps(out))
+
+
+@given(
+    registered=st.sampled_from(["2020-03-01", "2025-06-01", "2025-06-02", "2026-06-01"]),
+    flags=st.lists(st.booleans(), min_size=4, max_size=4),
+    ip=st.tuples(st.integers(0, 2), st.integers(0, 7)),
+    staff=st.tuples(st.integers(0, 300), st.integers(0, 300)),
+    money=st.lists(st.integers(0, 10**11), min_size=11, max_size=11),
+    net=st.lists(st.integers(-(10**10), 10**10), min_size=3, max_size=3),
+    conversions=st.integers(0, 40),
+    years=st.integers(0, 6),
+)
+def test_text_path_matches_the_dict_path(registered, flags, ip, staff, money, net, conversions, years):
+    """Any plain record: the text is the encoder's text of ``evaluate_json`` (pieces come from caches)."""
+    employees, tech = max(staff), min(staff)
+    rd = money[3:6]
+    item = record(
+        registration_date=registered,
+        core_ip_owned=flags[0],
+        ip_self_developed=flags[1],
+        field_in_catalogue=flags[2],
+        bad_record=flags[3],
+        ip_class1=ip[0],
+        ip_class2=ip[1],
+        employees=employees,
+        tech_staff=tech,
+        sales=["%d.%02d" % divmod(v, 100) for v in money[0:3]],
+        rd_expense=[str(v // 100) for v in rd],
+        rd_expense_in_china=[v // 200 for v in rd],
+        high_tech_revenue=Decimal(min(money[6:8])) / 100,
+        total_revenue=Decimal(max(money[6:8])) / 100,
+        net_assets=[str(v) for v in net],
+        conversions=conversions,
+        operating_years=years,
+    )
+    out = hnte.evaluate_json(item)
+    assert out is not None
+    assert hnte.evaluate_json_text(item) == ("G01", out["passed"], hnte.encode_out(out))
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        record(expert_scores={"ip_advanced": 6}),
+        record(tech_staff=101),
+        record(sales=["1", "2"]),
+        record(id=" "),
+        record(id=True),
+        [1, 2],
+    ],
+)
+def test_text_path_declines_what_the_full_reader_decides(item):
+    assert hnte.evaluate_json(item) is None and hnte.evaluate_json_text(item) is None
+    assert hnte.evaluate_json_text(record(), version="2030-1") is None

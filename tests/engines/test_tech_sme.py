@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
@@ -329,3 +330,78 @@ def test_versions_registry():
     assert evaluate(company(), version="2017-115").rule_version == "2017-115"
     with pytest.raises(ValueError, match="未知的科技型中小企业评价规则版本“2099-1”"):
         evaluate(company(), version="2099-1")
+
+
+# --- the batch command's text path ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("record_id", ["A01", 'A"1', "A\\1", "A\t1", "科\u2029小", 3, 10**20])
+def test_text_path_is_the_encoded_out_record(record_id):
+    item = record(id=record_id)
+    out = tech_sme.evaluate_json(item)
+    assert out is not None
+    assert tech_sme.evaluate_json_text(item) == (str(record_id), out["passed"], tech_sme.encode_out(out))
+    assert json.loads(tech_sme.evaluate_json_text(item)[2]) == json.loads(json.dumps(out))
+
+
+@given(
+    flags=st.lists(st.booleans(), min_size=8, max_size=8),
+    staff=st.tuples(st.integers(0, 700), st.integers(0, 700)),
+    money=st.lists(st.integers(0, 3 * 10**10), min_size=4, max_size=4),
+    ip=st.tuples(st.integers(0, 2), st.integers(0, 6)),
+)
+def test_text_path_matches_the_dict_path(flags, staff, money, ip):
+    """Any plain record (every route, trigger list and money form): the text is the encoder's text."""
+    item = record(
+        registered_in_mainland=flags[0],
+        restricted_industry=flags[1],
+        bad_record=flags[2],
+        hnte_valid=flags[3],
+        national_award_top3=flags[4],
+        provincial_rd_institution=flags[5],
+        led_standard=flags[6],
+        first_filing=flags[7],
+        employees=max(staff),
+        tech_staff=min(staff),
+        sales_revenue="%d.%02d" % divmod(money[0], 100),
+        total_assets=money[1] // 100,
+        rd_expense=str(money[2] // 100),
+        cost_total=Decimal(money[3]) / 100,
+        ip_class1=ip[0],
+        ip_class2=ip[1],
+    )
+    out = tech_sme.evaluate_json(item)
+    assert out is not None
+    assert tech_sme.evaluate_json_text(item) == ("A01", out["passed"], tech_sme.encode_out(out))
+
+
+@pytest.mark.parametrize(
+    "item", [record(tech_staff=101), record(rd_expense="1e5"), record(id=""), record(extra=1), "A01"]
+)
+def test_text_path_declines_what_the_full_reader_decides(item):
+    assert tech_sme.evaluate_json(item) is None and tech_sme.evaluate_json_text(item) is None
+    assert tech_sme.evaluate_json_text(record(), version="2030-1") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "cents"),
+    [("0", 0), ("007", 700), ("12.5", 1250), ("12.05", 1205), (12, 1200), (Decimal("1.10"), 110)],
+)
+def test_fast_cents_plain_forms(value, cents):
+    assert tech_sme.fast_cents(value) == cents
+
+
+@pytest.mark.parametrize("value", ["", "١٢", "²", "-1", "1.", ".5", "1.001", " 1", "1e5", -1, True, 1.5])
+def test_fast_cents_leaves_other_forms_to_the_full_reader(value):
+    assert tech_sme.fast_cents(value) is None
+
+
+@given(st.lists(st.text(alphabet=st.characters(max_codepoint=0x3000, exclude_categories=["Cs"]), max_size=12)))
+def test_json_strings_is_the_encoders_array_body(texts):
+    assert "[%s]" % tech_sme.json_strings(texts) == json.dumps(texts, ensure_ascii=False)
+
+
+def test_json_strings_escapes_like_the_encoder():
+    texts = ['引号"', "反斜杠\\", "换行\n", "\x00\x1f", "\x7f", "\u2028", ""]
+    assert "[%s]" % tech_sme.json_strings(texts) == json.dumps(texts, ensure_ascii=False)
+    assert tech_sme.json_strings([]) == "" and tech_sme.json_strings(["甲", "乙"]) == '"甲", "乙"'

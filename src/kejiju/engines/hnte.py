@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from json.encoder import JSONEncoder, encode_basestring  # the C encoder's string escaping
 from typing import Any, Literal, cast
 
 from kejiju.engines.tech_sme import (
@@ -39,6 +40,7 @@ from kejiju.engines.tech_sme import (
     fast_cents,
     fast_count,
     fast_id,
+    json_strings,
     percent_of,
     ratio,
     type_name,
@@ -575,6 +577,34 @@ _REASON_HEAD = {
 }
 _THRESHOLD_TEXT = {5: "5.00%", 4: "4.00%", 3: "3.00%"}
 _BRACKET_TEXT = {5: "不超过 5,000 万元", 4: "5,000 万元至 2 亿元（含）", 3: "超过 2 亿元"}
+#: The reasons whose why-sentence never varies, whole: (condition, status[, case]) → reason.
+_REASON = {
+    ("core_ip", "none"): _REASON_HEAD["core_ip", "not_met"] + "没有有效的知识产权，不能认定。",
+    ("core_ip", "not_owned"): _REASON_HEAD["core_ip", "not_met"]
+    + "未拥有对主要产品（服务）发挥核心支持作用的知识产权所有权。",
+    ("field_in_catalogue", True): _REASON_HEAD["field_in_catalogue", "met"]
+    + "核心技术属于《国家重点支持的高新技术领域》。",
+    ("field_in_catalogue", False): _REASON_HEAD["field_in_catalogue", "not_met"]
+    + "核心技术不属于《国家重点支持的高新技术领域》。",
+    ("no_bad_record", True): _REASON_HEAD["no_bad_record", "not_met"]
+    + "申请前一年内有重大安全、重大质量事故或严重环境违法行为。",
+    ("no_bad_record", False): _REASON_HEAD["no_bad_record", "met"] + "申请前一年内无重大事故或严重环境违法行为。",
+}
+#: (R&D threshold in %, status) → the R&D reason as a format of (years, R&D ÷ sales, R&D in China ÷ R&D).
+_RD_REASON = {
+    (threshold, status): _REASON_HEAD["rd_ratio", status]
+    + "近 %%d 年研发费用占销售收入 %%s；最近一年销售收入%s，需不低于 %s；境内研发费用占 %%s（需不低于 60%%%%）。"
+    % (_BRACKET_TEXT[threshold], _THRESHOLD_TEXT[threshold].replace("%", "%%"))
+    for threshold in _BRACKET_TEXT
+    for status in ("met", "not_met")
+}
+_MET: tuple[Status, Status] = ("not_met", "met")  # indexed by a bool
+_CLOSING = {
+    "not_eligible": "有条件不符合，不能认定为高新技术企业。",
+    "expert": "其余条件均符合，能否认定取决于专家对创新能力的评分。",
+    "met": "八项条件均符合，可以认定。",
+    "not_met": "创新能力评价未超过 70 分，不能认定。",
+}
 
 
 def _rules_2016_32(
@@ -588,96 +618,99 @@ def _rules_2016_32(
 ) -> tuple[dict[str, Status], int, tuple[int, int], bool, bool | None, list[str]]:
     """The rules of 2016-32 on integers (money in units of ``1/scale`` yuan; ``revenue`` = (high-tech, total);
     ``items`` the innovation items, exact where expert scores are given). Only the flags, counts and dates of
-    ``data`` are read. Returns (conditions, R&D threshold in %, innovation, eligible, passed, reasons)."""
-    conditions: dict[str, Status] = {}
-    why: dict[str, str] = {}
+    ``data`` are read. Returns (conditions, R&D threshold in %, innovation, eligible, passed, reasons); the
+    reasons follow the order of ``CONDITIONS``, then the conclusion."""
+    head = _REASON_HEAD
     years = min(3, max(1, data.operating_years))
 
     days = (data.application_date - data.registration_date).days
-    conditions["registered_one_year"] = "met" if days >= ONE_YEAR_DAYS else "not_met"
-    why["registered_one_year"] = "注册成立至申请日共 %(d)d 天（需不少于 365 天）。" % {"d": days}
+    registered: Status = "met" if days >= ONE_YEAR_DAYS else "not_met"
+    reasons = [head["registered_one_year", registered] + "注册成立至申请日共 %d 天（需不少于 365 天）。" % days]
 
-    ip_count = data.ip_class1 + data.ip_class2
-    conditions["core_ip"] = "met" if data.core_ip_owned and ip_count >= 1 else "not_met"
-    if ip_count == 0:
-        why["core_ip"] = "没有有效的知识产权，不能认定。"
+    ip_class1, ip_class2 = data.ip_class1, data.ip_class2
+    core_ip: Status = "met" if data.core_ip_owned and ip_class1 + ip_class2 >= 1 else "not_met"
+    if ip_class1 + ip_class2 == 0:
+        reasons.append(_REASON["core_ip", "none"])
     elif not data.core_ip_owned:
-        why["core_ip"] = "未拥有对主要产品（服务）发挥核心支持作用的知识产权所有权。"
+        reasons.append(_REASON["core_ip", "not_owned"])
     else:
-        why["core_ip"] = "拥有核心知识产权：Ⅰ类 %(a)d 项，Ⅱ类 %(b)d 项。" % {"a": data.ip_class1, "b": data.ip_class2}
+        reasons.append(head["core_ip", "met"] + "拥有核心知识产权：Ⅰ类 %d 项，Ⅱ类 %d 项。" % (ip_class1, ip_class2))
 
-    conditions["field_in_catalogue"] = "met" if data.field_in_catalogue else "not_met"
-    why["field_in_catalogue"] = "核心技术%(n)s属于《国家重点支持的高新技术领域》。" % {
-        "n": "" if data.field_in_catalogue else "不"
-    }
+    in_field: Status = "met" if data.field_in_catalogue else "not_met"
+    reasons.append(_REASON["field_in_catalogue", data.field_in_catalogue])
 
-    conditions["tech_staff_ratio"] = "met" if _at_least(data.tech_staff, data.employees, 10) else "not_met"
-    why["tech_staff_ratio"] = "科技人员 %(t)d/职工 %(e)d = %(p)s（需不低于 10%%）。" % {
-        "t": data.tech_staff,
-        "e": data.employees,
-        "p": percent_of(data.tech_staff, data.employees),
-    }
+    tech_staff, employees = data.tech_staff, data.employees
+    staff: Status = _MET[_at_least(tech_staff, employees, 10)]
+    reasons.append(
+        head["tech_staff_ratio", staff]
+        + "科技人员 %d/职工 %d = %s（需不低于 10%%）。" % (tech_staff, employees, percent_of(tech_staff, employees))
+    )
 
-    rd_total = sum(rd_expense[3 - years :])
-    china_total = sum(rd_china[3 - years :])
-    sales_total = sum(sales[3 - years :])
+    if years == 3:
+        rd_total, china_total, sales_total = sum(rd_expense), sum(rd_china), sum(sales)
+    else:
+        rd_total, china_total, sales_total = (
+            sum(rd_expense[3 - years :]),
+            sum(rd_china[3 - years :]),
+            sum(sales[3 - years :]),
+        )
     latest = sales[2]
     threshold = 5 if latest <= 50_000_000 * scale else (4 if latest <= 200_000_000 * scale else 3)
-    rd_ok = _at_least(rd_total, sales_total, threshold)
-    china_ok = _at_least(china_total, rd_total, 60)
-    conditions["rd_ratio"] = "met" if rd_ok and china_ok else "not_met"
-    why["rd_ratio"] = (
-        "近 %(y)d 年研发费用占销售收入 %(p)s；最近一年销售收入%(b)s，需不低于 %(t)s；境内研发费用占 %(c)s（需不低于 60%%）。"
-        % {
-            "y": years,
-            "p": percent_of(rd_total, sales_total),
-            "b": _BRACKET_TEXT[threshold],
-            "t": _THRESHOLD_TEXT[threshold],
-            "c": percent_of(china_total, rd_total),
-        }
+    rd: Status = _MET[_at_least(rd_total, sales_total, threshold) and _at_least(china_total, rd_total, 60)]
+    reasons.append(
+        _RD_REASON[threshold, rd] % (years, percent_of(rd_total, sales_total), percent_of(china_total, rd_total))
     )
 
     high_tech, total = revenue
-    conditions["high_tech_revenue_ratio"] = "met" if _at_least(high_tech, total, 60) else "not_met"
-    why["high_tech_revenue_ratio"] = "高新技术产品（服务）收入占总收入 %(p)s（需不低于 60%%）。" % {
-        "p": percent_of(high_tech, total)
-    }
-
-    low, high = _min_max(items)
-    if low > PASS_ABOVE:
-        conditions["innovation_score"] = "met"
-    elif high <= PASS_ABOVE:
-        conditions["innovation_score"] = "not_met"
-    else:
-        conditions["innovation_score"] = "expert"
-    if low == high:
-        why["innovation_score"] = "创新能力评价 %(s)d 分（需 70 分以上，不含 70 分）。" % {"s": low}
-    else:
-        why["innovation_score"] = "创新能力评价在 %(a)d–%(b)d 分之间（需 70 分以上，不含 70 分）%(x)s。" % {
-            "a": low,
-            "b": high,
-            "x": "，取决于专家评分" if conditions["innovation_score"] == "expert" else "",
-        }
-
-    conditions["no_bad_record"] = "not_met" if data.bad_record else "met"
-    why["no_bad_record"] = (
-        "申请前一年内有重大安全、重大质量事故或严重环境违法行为。"
-        if data.bad_record
-        else "申请前一年内无重大事故或严重环境违法行为。"
+    high_tech_ok: Status = _MET[_at_least(high_tech, total, 60)]
+    reasons.append(
+        head["high_tech_revenue_ratio", high_tech_ok]
+        + "高新技术产品（服务）收入占总收入 %s（需不低于 60%%）。" % percent_of(high_tech, total)
     )
 
-    reasons = [_REASON_HEAD[key, conditions[key]] + why[key] for key in CONDITIONS]
-    eligible = all(status == "met" for key, status in conditions.items() if key != "innovation_score")
+    low, high = _min_max(items)
+    score: Status = "met" if low > PASS_ABOVE else ("not_met" if high <= PASS_ABOVE else "expert")
+    if low == high:
+        reasons.append(head["innovation_score", score] + "创新能力评价 %d 分（需 70 分以上，不含 70 分）。" % low)
+    else:
+        reasons.append(
+            head["innovation_score", score]
+            + "创新能力评价在 %d–%d 分之间（需 70 分以上，不含 70 分）%s。"
+            % (low, high, "，取决于专家评分" if score == "expert" else "")
+        )
+
+    clean: Status = "not_met" if data.bad_record else "met"
+    reasons.append(_REASON["no_bad_record", data.bad_record])
+
+    conditions: dict[str, Status] = {
+        "registered_one_year": registered,
+        "core_ip": core_ip,
+        "field_in_catalogue": in_field,
+        "tech_staff_ratio": staff,
+        "rd_ratio": rd,
+        "high_tech_revenue_ratio": high_tech_ok,
+        "innovation_score": score,
+        "no_bad_record": clean,
+    }
+    eligible = (
+        registered == "met"
+        and core_ip == "met"
+        and in_field == "met"
+        and staff == "met"
+        and rd == "met"
+        and high_tech_ok == "met"
+        and clean == "met"
+    )
     passed: bool | None
     if not eligible:
         passed = False
-        reasons.append("有条件不符合，不能认定为高新技术企业。")
-    elif conditions["innovation_score"] == "expert":
+        reasons.append(_CLOSING["not_eligible"])
+    elif score == "expert":
         passed = None
-        reasons.append("其余条件均符合，能否认定取决于专家对创新能力的评分。")
+        reasons.append(_CLOSING["expert"])
     else:
-        passed = conditions["innovation_score"] == "met"
-        reasons.append("八项条件均符合，可以认定。" if passed else "创新能力评价未超过 70 分，不能认定。")
+        passed = score == "met"
+        reasons.append(_CLOSING[score])
     return conditions, threshold, (low, high), eligible, passed, reasons
 
 
@@ -756,13 +789,21 @@ def _fast_date(value: Any) -> date | None:
 def _fast_years(value: Any, signed: bool = False) -> list[int] | None:
     if type(value) is not list or len(value) != 3:
         return None
-    out = [fast_cents(v, signed) for v in value]
-    return None if None in out else cast("list[int]", out)
+    a, b, c = value
+    if type(a) is int and type(b) is int and type(c) is int and (signed or (a >= 0 and b >= 0 and c >= 0)):
+        return [a * 100, b * 100, c * 100]  # whole yuan, the common case
+    a, b, c = fast_cents(a, signed), fast_cents(b, signed), fast_cents(c, signed)
+    return None if a is None or b is None or c is None else [a, b, c]
 
 
-def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] | None:
-    """The OUT record of one parsed IN record, or ``None`` when the record needs the full reader (expert
-    scores, any unusual value, a problem, another rule version). Never decides a threshold by float."""
+_FastParts = tuple[
+    RecordId, dict[str, Status], int, int, int, dict[str, ItemRange], bool, bool | None, list[str], str | None
+]
+
+
+def _fast_parts(item: object, version: str) -> _FastParts | None:
+    """The evaluated parts of one plain IN record (id, conditions, R&D threshold in %, innovation min and max,
+    items, eligible, passed, reasons, R&D ratio text), or ``None`` when it needs the full reader."""
     if version != "2016-32" or type(item) is not dict or item.keys() != _PLAIN_KEYS:
         return None
     get = item.__getitem__
@@ -780,6 +821,7 @@ def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] |
     )
     net_assets = _fast_years(get("net_assets"), True)
     high_tech, total = fast_cents(get("high_tech_revenue")), fast_cents(get("total_revenue"))
+    record_id = get("id")
     if (
         None in counts
         or operating_years is None
@@ -791,7 +833,7 @@ def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] |
         or net_assets is None
         or high_tech is None
         or total is None
-        or not fast_id(get("id"))
+        or not fast_id(record_id)
     ):
         return None
     ip_class1, ip_class2, employees, tech_staff, conversions = cast("list[int]", counts)
@@ -833,8 +875,18 @@ def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] |
         rd_ratio: str | None = "%d.%04d" % divmod(q, 10_000)
     else:
         rd_ratio = None
+    return record_id, conditions, threshold, low, high, items, eligible, passed, reasons, rd_ratio
+
+
+def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] | None:
+    """The OUT record of one parsed IN record, or ``None`` when the record needs the full reader (expert
+    scores, any unusual value, a problem, another rule version). Never decides a threshold by float."""
+    parts = _fast_parts(item, version)
+    if parts is None:
+        return None
+    record_id, conditions, threshold, low, high, items, eligible, passed, reasons, rd_ratio = parts
     return {
-        "id": get("id"),
+        "id": record_id,
         "rule_version": "2016-32",
         "eligible": eligible,
         "conditions": conditions,
@@ -848,6 +900,51 @@ def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] |
         "passed": passed,
         "reasons": reasons,
     }
+
+
+#: The encoder of the batch command's OUT file (one record per line, UTF-8 text, not ASCII escapes).
+encode_out = JSONEncoder(ensure_ascii=False).encode
+_LITERAL = {True: "true", False: "false", None: "null"}
+_OUT_TEXT = (
+    '{"id": %s, "rule_version": "2016-32", "eligible": %s, "conditions": %s, "rd_ratio": %s, "rd_threshold": "%s", '
+    '"innovation": {"min": %d, "max": %d, "items": %s}, "passed": %s, "reasons": [%s]}'
+)
+#: JSON text of the conditions (by their statuses) and of the items (by the band constants' identities; the
+#: constants live as long as the module, so an identity is never reused): a few thousand shapes at most.
+_CONDITIONS_TEXT: dict[tuple[str, ...], str] = {}
+_ITEMS_TEXT: dict[tuple[int, ...], str] = {}
+
+
+def evaluate_json_text(item: object, version: str = RULE_VERSION) -> tuple[str, bool | None, str] | None:
+    """``(str(id), passed, text)`` where ``text == encode_out(evaluate_json(item, version))``, character for
+    character, built from cached pieces (the batch command's writer); ``None`` exactly when ``evaluate_json``
+    returns ``None``."""
+    parts = _fast_parts(item, version)
+    if parts is None:
+        return None
+    record_id, conditions, threshold, low, high, items, eligible, passed, reasons, rd_ratio = parts
+    statuses = tuple(conditions.values())
+    conditions_text = _CONDITIONS_TEXT.get(statuses)
+    if conditions_text is None:
+        conditions_text = _CONDITIONS_TEXT[statuses] = encode_out(conditions)
+    shape = tuple(map(id, items.values()))
+    items_text = _ITEMS_TEXT.get(shape)
+    if items_text is None:
+        items_text = _ITEMS_TEXT[shape] = encode_out({key: _ITEM_JSON[id(r)] for key, r in items.items()})
+    key = record_id if type(record_id) is str else str(record_id)
+    text = _OUT_TEXT % (
+        encode_basestring(record_id) if type(record_id) is str else key,
+        _LITERAL[eligible],
+        conditions_text,
+        "null" if rd_ratio is None else '"%s"' % rd_ratio,
+        _RD_THRESHOLD_JSON[threshold],
+        low,
+        high,
+        items_text,
+        _LITERAL[passed],
+        json_strings(reasons),
+    )
+    return key, passed, text
 
 
 class _Plain:

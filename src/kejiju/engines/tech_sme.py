@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from json.encoder import JSONEncoder, encode_basestring  # the C encoder's string escaping
 from typing import Any, Literal
 
 RULE_VERSION = "2017-115"
@@ -662,6 +663,8 @@ def fast_cents(value: Any, signed: bool = False) -> int | None:
     if kind is int:
         return value * 100 if signed or value >= 0 else None
     if kind is str:
+        if value.isdigit() and value.isascii():  # whole yuan in ASCII digits, the common case
+            return int(value) * 100
         match = (_SIGNED_MONEY_TEXT if signed else _MONEY_TEXT).fullmatch(value)
         if match is None:
             return None
@@ -686,9 +689,12 @@ def fast_id(value: Any) -> bool:
     return (kind is str and bool(value.strip())) or kind is int
 
 
-def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] | None:
-    """The OUT record of one parsed IN record, or ``None`` when the record needs the full reader (any
-    unusual value, a problem, another rule version). Never decides a threshold by float."""
+_FastParts = tuple[RecordId, bool, Literal["score", "direct"] | None, tuple[int, int, int, int], list[str], list[str]]
+
+
+def _fast_parts(item: object, version: str) -> _FastParts | None:
+    """The evaluated parts of one plain IN record (id, eligible, route, (staff, rd_sales, rd_cost, ip) scores,
+    inspection triggers, reasons), or ``None`` when it needs the full reader."""
     if version != "2017-115" or type(item) is not dict or item.keys() != _FIELD_KEYS:
         return None
     get = item.__getitem__
@@ -701,6 +707,7 @@ def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] |
     employees, tech_staff = fast_count(get("employees")), fast_count(get("tech_staff"))
     ip_class1, ip_class2 = fast_count(get("ip_class1")), fast_count(get("ip_class2"))
     money = [fast_cents(get(key)) for key in ("sales_revenue", "total_assets", "rd_expense", "cost_total")]
+    record_id = get("id")
     if (
         employees is None
         or tech_staff is None
@@ -708,10 +715,10 @@ def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] |
         or ip_class2 is None
         or None in money
         or tech_staff > employees
-        or not fast_id(get("id"))
+        or not fast_id(record_id)
     ):
         return None
-    eligible, route, (staff, rd_sales, rd_cost, ip), triggers, reasons = _rules_2017_115(
+    eligible, route, scores, triggers, reasons = _rules_2017_115(
         flags,
         employees,
         tech_staff,
@@ -722,9 +729,19 @@ def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] |
         direct,
         first_filing,
     )
+    return record_id, eligible, route, scores, triggers, reasons
+
+
+def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] | None:
+    """The OUT record of one parsed IN record, or ``None`` when the record needs the full reader (any
+    unusual value, a problem, another rule version). Never decides a threshold by float."""
+    parts = _fast_parts(item, version)
+    if parts is None:
+        return None
+    record_id, eligible, route, (staff, rd_sales, rd_cost, ip), triggers, reasons = parts
     rd = rd_sales if rd_sales >= rd_cost else rd_cost
     return {
-        "id": get("id"),
+        "id": record_id,
         "rule_version": "2017-115",
         "eligible": eligible,
         "passed": route is not None,
@@ -739,6 +756,60 @@ def evaluate_json(item: object, version: str = RULE_VERSION) -> dict[str, Any] |
         "inspection_triggers": triggers,
         "reasons": reasons,
     }
+
+
+#: The encoder of the batch command's OUT file (one record per line, UTF-8 text, not ASCII escapes).
+encode_out = JSONEncoder(ensure_ascii=False).encode
+_OUT_TEXT = (
+    '{"id": %s, "rule_version": "2017-115", "eligible": %s, "passed": %s, "route": %s, "scores": {"staff": %d, '
+    '"rd": %d, "rd_option": "%s", "ip": %d, "total": %d}, "inspection_triggers": %s, "reasons": [%s]}'
+)
+_ROUTE_TEXT = {None: "null", "score": '"score"', "direct": '"direct"'}
+#: The characters the JSON encoder escapes in a string (ensure_ascii off): quote, backslash, controls.
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f"\\]')
+
+
+def json_strings(texts: list[str]) -> str:
+    """The items of the JSON array of ``texts`` as the encoder writes them (``"a", "b"``): joined as they are
+    when nothing needs escaping (reasons never do), else escaped one by one exactly as the encoder does."""
+    joined = '", "'.join(texts)
+    if _JSON_ESCAPED.search(joined) is None:
+        return '"%s"' % joined if texts else ""
+    return ", ".join(map(encode_basestring, texts))
+
+
+#: JSON text of each list of inspection triggers met (at most 16 lists).
+_TRIGGERS_TEXT: dict[tuple[str, ...], str] = {}
+
+
+def evaluate_json_text(item: object, version: str = RULE_VERSION) -> tuple[str, bool, str] | None:
+    """``(str(id), passed, text)`` where ``text == encode_out(evaluate_json(item, version))``, character for
+    character, built from cached pieces (the batch command's writer); ``None`` exactly when ``evaluate_json``
+    returns ``None``."""
+    parts = _fast_parts(item, version)
+    if parts is None:
+        return None
+    record_id, eligible, route, (staff, rd_sales, rd_cost, ip), triggers, reasons = parts
+    rd = rd_sales if rd_sales >= rd_cost else rd_cost
+    met = tuple(triggers)
+    triggers_text = _TRIGGERS_TEXT.get(met)
+    if triggers_text is None:
+        triggers_text = _TRIGGERS_TEXT[met] = encode_out(triggers)
+    key = record_id if type(record_id) is str else str(record_id)
+    text = _OUT_TEXT % (
+        encode_basestring(record_id) if type(record_id) is str else key,
+        "true" if eligible else "false",
+        "false" if route is None else "true",
+        _ROUTE_TEXT[route],
+        staff,
+        rd,
+        "sales" if rd_sales >= rd_cost else "cost",
+        ip,
+        staff + rd + ip,
+        triggers_text,
+        json_strings(reasons),
+    )
+    return key, route is not None, text
 
 
 def evaluate(data: TechSmeInput, version: str = RULE_VERSION) -> TechSmeResult:
