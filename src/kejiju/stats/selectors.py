@@ -25,7 +25,7 @@ from kejiju.stats.models import (
     WorkReport,
 )
 from kejiju.stats.periods import Period, PeriodError, parse_period
-from kejiju.stats.textfill import rate_text, yoy_phrase
+from kejiju.stats.textfill import chart_number, rate_text, yoy_phrase
 
 _REGION_RE_DIGITS = frozenset("0123456789")
 _CODE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,80}$")
@@ -177,7 +177,7 @@ def dashboard(*, region: Region, year: int, ranking: bool = True) -> list[Dashbo
                 "unit": first.unit,
                 "items": sorted(
                     (
-                        {"region": c.code, "name": c.name, "value": float(v.value) if v.value is not None else 0}
+                        {"region": c.code, "name": c.name, "value": chart_number(v.value, missing=0)}
                         for c, v in zip(children, values, strict=True)
                     ),
                     key=lambda item: -item["value"],

@@ -47,6 +47,12 @@ def format_number(value: Decimal | int | None, decimals: int = 0) -> str:
     return f"{number:f}"
 
 
+def chart_number(value: Decimal | int | None, missing: float | None = None) -> float | None:
+    """A figure as a chart coordinate (ECharts takes JSON numbers). For drawing only: every figure a
+    person reads, exports or compares stays a Decimal."""
+    return float(value) if value is not None else missing
+
+
 def yoy_phrase(value: Decimal | None, previous: Decimal | None) -> str:
     """The 同比 phrase comparing ``value`` with the same period last year."""
     if value is None or previous is None:

@@ -38,7 +38,7 @@ from kejiju.stats.forms import (
 from kejiju.stats.models import IndicatorDefinition
 from kejiju.stats.permissions import VIEW, can_change_report, can_freeze_report
 from kejiju.stats.tables import fill_table, table_workbook
-from kejiju.stats.textfill import format_number
+from kejiju.stats.textfill import chart_number, format_number
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -76,10 +76,10 @@ def _row_data(row: selectors.DashboardRow, region: str, year: int) -> dict[str, 
         "source": fig.source,
         "value": format_number(fig.value, fig.decimals) if fig.value is not None else "",
         "previous": format_number(prev.value, prev.decimals) if prev.value is not None else "",
-        "number": float(fig.value) if fig.value is not None else None,
-        "previous_number": float(prev.value) if prev.value is not None else None,
+        "number": chart_number(fig.value),
+        "previous_number": chart_number(prev.value),
         "target": format_number(row.target, fig.decimals) if row.target is not None else "",
-        "target_number": float(row.target) if row.target is not None else None,
+        "target_number": chart_number(row.target),
         "yoy": row.yoy,
         "rate": row.rate,
         "records": fig.record_count,
