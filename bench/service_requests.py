@@ -8,7 +8,8 @@ generator as ``kejiju demo --scale province``. As a city bureau account it then 
 client (whole view: permission, selector, paging, template):
 
 * the filtered request list (status + subject + county, newest first, page 1 of 20) — target p95 ≤ 150 ms;
-* the statistics page for a year by town and month (and subject, category, scoreboard) — target ≤ 1 s;
+* the statistics page for a year by town and month (and subject, category, scoreboard) — target ≤ 1 s
+  (whole clean months from the roll-up, ``kejiju service rollup``; the rest from the requests);
 
 and prints the number of SQL queries of each page (constant whatever the volume).
 """
@@ -139,10 +140,15 @@ def main() -> None:
     user = User.objects.get(username="bench_city")
     client = Client()
     client.force_login(user)
-    from kejiju.service.models import ServiceRequest
+    from kejiju.service.models import ServiceRequest, StatMonth
+    from kejiju.service.services import stats_rollup_rebuild
 
     total = ServiceRequest.objects.count()
     print("database: %s, requests: %d" % (connection.vendor, total))
+    # the demo loader sums every month; a reused database gets its dirty (or missing) months summed here
+    t0 = time.perf_counter()
+    months = stats_rollup_rebuild(everything=not StatMonth.objects.exists())
+    print("statistics roll-up: %d months rebuilt in %.1f s" % (months, time.perf_counter() - t0))
     pages = [
         ("filtered list", "/service/?status=closed&subject=crop&town=341103", 150),
         ("filtered list (open, overdue)", "/service/?status=open&overdue=1", 150),

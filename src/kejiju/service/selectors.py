@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
@@ -31,6 +33,8 @@ from kejiju.service.models import (
     ProblemCategory,
     ServiceRequest,
     ServiceSubject,
+    StatMonth,
+    StatRollup,
 )
 
 DEFAULT_SCORE = {"volume": 1, "satisfaction": 10, "complaint": 5}
@@ -320,9 +324,16 @@ def kb_search(
 # ---------------------------------------------------------------- statistics
 
 
+def _response_expr() -> ExpressionWrapper:
+    return ExpressionWrapper(F("first_response_at") - F("received_at"), output_field=DurationField())
+
+
+def _closure_expr() -> ExpressionWrapper:
+    return ExpressionWrapper(F("closed_at") - F("received_at"), output_field=DurationField())
+
+
 def _stat_rows(qs: QuerySet[ServiceRequest], key: str, *more: str) -> list[dict[str, Any]]:
-    response = ExpressionWrapper(F("first_response_at") - F("received_at"), output_field=DurationField())
-    closure = ExpressionWrapper(F("closed_at") - F("received_at"), output_field=DurationField())
+    """One grouping by ``key`` (the reference computation; the SQLite path of :func:`service_stats`)."""
     rows = (
         qs.values(key, *more)
         .annotate(
@@ -333,13 +344,247 @@ def _stat_rows(qs: QuerySet[ServiceRequest], key: str, *more: str) -> list[dict[
             sat=Avg("satisfaction"),
             rated=Count("satisfaction"),
             loss=Sum("loss_avoided"),
-            response=Avg(response),
-            closure=Avg(closure),
+            response=Avg(_response_expr()),
+            closure=Avg(_closure_expr()),
             complaints=Sum("complaints"),
         )
         .order_by(key)
     )
     return list(rows)
+
+
+# The groupings of the statistics page: (name, grouping column of the one-pass statement, keys of the row).
+_GROUPINGS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("totals", "k_channel", ("channel",)),
+    ("by_town", "k_town", ("town_id",)),
+    ("by_month", "k_month", ("month",)),
+    ("by_subject", "k_subject", ("subject__name",)),
+    ("by_category", "k_category", ("category__name",)),
+    ("board", "k_assignee", ("assignee_id", "assignee__name")),
+)
+_GROUP_COLUMNS = tuple(col for _, col, _ in _GROUPINGS)
+
+# PostgreSQL settings of the one-pass statement, for its transaction only. JIT compilation of this large
+# aggregate took longer (1.8 s at 1,000,000 requests) than it saved; the default 4 MB of work_mem made
+# the planner sort a million rows on disk for two of the sets instead of hashing all six (a few hundred
+# groups in all).
+_ONE_PASS_SETTINGS = (("jit", "off"), ("work_mem", "64MB"))
+
+
+def _stat_groups_per_grouping(qs: QuerySet[ServiceRequest]) -> dict[str, list[dict[str, Any]]]:
+    """Every grouping of the statistics page, one aggregate query each (six queries; SQLite has no
+    ``GROUPING SETS``). The board's rows are the requests with an assignee."""
+    return {
+        "totals": _stat_rows(qs, "channel"),
+        "by_town": _stat_rows(qs, "town_id"),
+        "by_month": _stat_rows(qs.annotate(month=TruncMonth("received_at")), "month"),
+        "by_subject": _stat_rows(qs, "subject__name"),
+        "by_category": _stat_rows(qs, "category__name"),
+        "board": _stat_rows(qs.filter(assignee__isnull=False), "assignee_id", "assignee__name"),
+    }
+
+
+@dataclass
+class RollupPart:
+    """The months of the period read from the roll-up (:class:`StatRollup`: whole months, clean) and the
+    filters that select the same requests there: the scope (a region code of at most nine digits — the
+    caller's town starts with the owner region's code — or "" for everything) and the town."""
+
+    months: list[date]
+    scope: str
+    town: str
+
+
+def _rollup_part(*, user: Any, start: date, end: date, town: str) -> RollupPart | None:
+    """Which months of the period the roll-up answers, or ``None`` (count every request): only for an
+    account that sees by region (not also its own assignments), a region of at most nine digits, in the
+    site's time zone (months are cut in it), and only whole months within the period that are clean."""
+    if timezone.get_current_timezone_name() != timezone.get_default_timezone_name():
+        return None
+    if not user.has_perm("service.view_servicerequest") or _person_ids(user):
+        return None
+    scope = active_region_code(user)
+    town = town if town.isdigit() else ""  # as stats_queryset reads it
+    if scope is None or len(scope) > 9 or len(town) > 9:
+        return None
+    first = start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    whole = []
+    while True:
+        following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        if following - timedelta(days=1) > end:
+            break
+        whole.append(first)
+        first = following
+    if not whole:
+        return None
+    clean = sorted(StatMonth.objects.filter(month__in=whole, dirty=False).values_list("month", flat=True))
+    return RollupPart(months=clean, scope=scope, town=town) if clean else None
+
+
+def _rollup_sql(part: RollupPart, width: int) -> tuple[str, list[Any]]:
+    """The roll-up rows of ``part`` in the shape of the one-pass statement's grouping-set rows (its
+    GROUPING() mask, the six key columns, the sums and counts)."""
+    where = ["month = ANY(%s)"]
+    params: list[Any] = [part.months]
+    if part.scope:
+        where.append("(town LIKE %s OR assigned_region LIKE %s)")
+        params += [part.scope + "%", part.scope + "%"]
+    if part.town:
+        where.append("town LIKE %s")
+        params.append(part.town + "%")
+    sums = (
+        "SUM(total), SUM(closed), SUM(visited), SUM(overdue), SUM(sat_sum), SUM(sat_n), SUM(loss), "
+        "SUM(response_sum), SUM(response_n), SUM(closure_sum), SUM(closure_n), SUM(complaints)"
+    )
+    # per grouping set: the roll-up kind, the key expression and its column position
+    per_set = (
+        (StatRollup.KIND_CHANNEL, "channel"),
+        (StatRollup.KIND_CHANNEL, "town"),
+        (StatRollup.KIND_CHANNEL, "month::timestamp"),
+        (StatRollup.KIND_SUBJECT, "key"),
+        (StatRollup.KIND_CATEGORY, "key"),
+        (StatRollup.KIND_ASSIGNEE, "key"),
+    )
+    parts = []
+    all_params: list[Any] = []
+    for i, (kind, expr) in enumerate(per_set):
+        keys = ["NULL"] * width
+        keys[i] = expr
+        parts.append(
+            "SELECT %d, %s, %s FROM %s WHERE kind = %d AND %s GROUP BY %s"
+            % (
+                (1 << width) - 1 - (1 << (width - 1 - i)),
+                ", ".join(keys),
+                sums,
+                StatRollup._meta.db_table,
+                kind,
+                " AND ".join(where),
+                expr,
+            )
+        )
+        all_params += params
+    return " UNION ALL ".join(parts), all_params
+
+
+def _stat_groups_one_pass(
+    qs: QuerySet[ServiceRequest], rollup: RollupPart | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Every grouping of the statistics page in one statement and one scan of the requests (PostgreSQL
+    ``GROUPING SETS``), with exactly the figures of :func:`_stat_groups_per_grouping`.
+
+    The innermost statement is the filtered queryset itself (region scope, period, town — compiled by
+    Django, with the same month truncation and interval expressions as :func:`_stat_rows`). The grouping
+    sets group by the key columns only (ids, no joins: hashing names for a million rows cost a third of
+    the time) and keep sums and counts; the outer statement joins the few hundred groups to the names,
+    merges subjects or categories that share a name (the page groups by name) and finishes the averages
+    with the arithmetic of PostgreSQL's own ``avg``: ``avg(smallint)`` is the numeric sum divided by the
+    numeric count, ``avg(interval)`` the interval sum divided by the count as a double — the same
+    operations on the same exact sums, so the same values. Rows come back ordered by each set's key with
+    the database's collation, as ``order_by(key)`` orders them.
+
+    With ``rollup``, the requests of its months are left out of the scan and the sums and counts of those
+    months come from :class:`StatRollup` instead, as more rows of the same grouping sets (same masks, same
+    keys), so the outer statement merges both alike."""
+    connection = connections[qs.db]
+    width = len(_GROUP_COLUMNS)
+    if rollup is not None:
+        tz = timezone.get_default_timezone()
+        covered = Q()
+        for month in rollup.months:
+            following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+            covered |= Q(
+                received_at__gte=datetime.combine(month, datetime.min.time(), tzinfo=tz),
+                received_at__lt=datetime.combine(following, datetime.min.time(), tzinfo=tz),
+            )
+        qs = qs.exclude(covered)
+    inner = qs.values(
+        k_channel=F("channel"),
+        k_town=F("town_id"),
+        k_month=TruncMonth("received_at"),
+        k_subject=F("subject_id"),
+        k_category=F("category_id"),
+        k_assignee=F("assignee_id"),
+        k_status=F("status"),
+        k_visited=F("visited_at"),
+        k_overdue=F("is_overdue"),
+        k_sat=F("satisfaction"),
+        k_loss=F("loss_avoided"),
+        k_response=_response_expr(),
+        k_closure=_closure_expr(),
+        k_complaints=F("complaints"),
+    )
+    try:
+        inner_sql, inner_params = inner.query.sql_with_params()
+    except EmptyResultSet:  # the account sees no request at all (no region): nothing to count anywhere
+        return {name: [] for name, _, _ in _GROUPINGS}
+    rollup_sql, rollup_params = _rollup_sql(rollup, width) if rollup is not None else ("", [])
+    quote = connection.ops.quote_name
+    keys = ", ".join(_GROUP_COLUMNS)
+    sql = (
+        "WITH s AS (SELECT GROUPING(%(keys)s) AS g, %(keys)s, COUNT(*) AS n, "
+        "COUNT(*) FILTER (WHERE k_status = %%s) AS closed, COUNT(k_visited) AS visited, "
+        "COUNT(*) FILTER (WHERE k_overdue) AS overdue, SUM(k_sat) AS sat_sum, COUNT(k_sat) AS sat_n, "
+        "SUM(k_loss) AS loss, SUM(k_response) AS resp_sum, COUNT(k_response) AS resp_n, "
+        "SUM(k_closure) AS clo_sum, COUNT(k_closure) AS clo_n, SUM(k_complaints) AS complaints "
+        "FROM (%(inner)s) AS r GROUP BY GROUPING SETS (%(keys)s)%(rollup)s) "
+        "SELECT s.g, s.k_channel, s.k_town, s.k_month, subj.name, cat.name, s.k_assignee, p.name, "
+        "SUM(s.n)::bigint, SUM(s.closed)::bigint, SUM(s.visited)::bigint, SUM(s.overdue)::bigint, "
+        "SUM(s.sat_sum)::numeric / NULLIF(SUM(s.sat_n), 0)::numeric, SUM(s.sat_n)::bigint, SUM(s.loss), "
+        "SUM(s.resp_sum) / NULLIF(SUM(s.resp_n), 0)::float8, SUM(s.clo_sum) / NULLIF(SUM(s.clo_n), 0)::float8, "
+        "SUM(s.complaints)::bigint "
+        "FROM s LEFT JOIN %(subject)s subj ON subj.id = s.k_subject "
+        "LEFT JOIN %(category)s cat ON cat.id = s.k_category "
+        "LEFT JOIN %(person)s p ON p.id = s.k_assignee "
+        "GROUP BY s.g, s.k_channel, s.k_town, s.k_month, subj.name, cat.name, s.k_assignee, p.name "
+        "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+    ) % {
+        "keys": keys,
+        "inner": inner_sql,
+        "rollup": " UNION ALL " + rollup_sql if rollup is not None else "",
+        "subject": quote(ServiceSubject._meta.db_table),
+        "category": quote(ProblemCategory._meta.db_table),
+        "person": quote(ServiceRequest._meta.get_field("assignee").related_model._meta.db_table),  # type: ignore[union-attr]
+    }
+    # GROUPING() sets a bit for every column *not* in the row's set (the first column is the high bit)
+    masks = {(1 << width) - 1 - (1 << (width - 1 - i)): i for i in range(width)}
+    trunc = inner.query.annotations["k_month"]
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in _GROUPINGS}
+    # in a transaction of its own (or the caller's): SET LOCAL semantics, put back after the statement
+    with transaction.atomic(using=qs.db, savepoint=False), connection.cursor() as cur:
+        names = [n for n, _ in _ONE_PASS_SETTINGS]
+        cur.execute(
+            "SELECT %s" % ", ".join(["current_setting(%s), set_config(%s, %s, true)"] * len(names)),
+            [v for name, value in _ONE_PASS_SETTINGS for v in (name, name, value)],
+        )
+        before = cur.fetchone()[0::2]
+        cur.execute(sql, (RequestStatus.CLOSED.value, *inner_params, *rollup_params))
+        rows = cur.fetchall()
+        cur.execute(
+            "SELECT %s" % ", ".join(["set_config(%s, %s, true)"] * len(names)),
+            [v for pair in zip(names, before, strict=True) for v in pair],
+        )
+    for row in rows:
+        i = masks[row[0]]
+        name, _, fields = _GROUPINGS[i]
+        channel, town, month_value, subject, category, assignee, assignee_name = row[1:8]
+        key = (channel, town, trunc.convert_value(month_value, trunc, connection), subject, category, assignee)[i]
+        item: dict[str, Any] = dict(zip(fields, (key, assignee_name), strict=False))
+        total, closed, visited, overdue, sat, rated, loss, response, closure, complaints = row[8:]
+        item.update(
+            total=total,
+            closed=closed,
+            visited=visited,
+            overdue=overdue,
+            sat=None if sat is None else float(sat),
+            rated=rated,
+            loss=loss,
+            response=response,
+            closure=closure,
+            complaints=complaints,
+        )
+        out[name].append(item)
+    out["board"] = [r for r in out["board"] if r["assignee_id"] is not None]  # requests with an assignee
+    return out
 
 
 def _hours(value: Any) -> Decimal | None:
@@ -381,9 +626,23 @@ def service_stats(*, user: Any, start: date, end: date, town: str = "") -> Stats
     """Statistics of the requests received between ``start`` and ``end`` (inclusive): by town, month,
     subject, category and assignee (scoreboard: volume and satisfaction weights, complaints deduct —
     ``KEJIJU_SERVICE_SCORE``); averages of response and closure time in hours, satisfaction, and the checked
-    losses avoided. Aggregate queries only: seven queries whatever the volume."""
+    losses avoided. Aggregate queries only, a constant number whatever the volume.
+
+    How (measured at 1,000,000 requests of one city and year on PostgreSQL, 2 shared cores): the six
+    per-grouping queries took 2.2–2.9 s (8.7 s under heavier load; each scans the year). One pass with
+    ``GROUPING SETS`` (:func:`_stat_groups_one_pass`; JIT off, its compilation alone cost 1.8 s) still costs
+    1.3–2.2 s: scanning and hashing a million rows is the floor. So whole months of the period that are clean in the roll-up
+    (:class:`StatRollup`, one row per month, town, assigned town and value of each grouping — 78,000 rows
+    for the year) are summed from it, and only the rest (the part months at the ends of the period, months
+    changed since their last rebuild) is counted from the requests, in the same statement: 0.3 s. The
+    figures are the same either way (sums and counts are exact, the averages are finished with
+    PostgreSQL's own arithmetic). SQLite keeps the per-grouping queries (:func:`_stat_groups_per_grouping`)."""
     qs = stats_queryset(user=user, start=start, end=end, town=town).order_by()
-    totals_rows = _stat_rows(qs, "channel")
+    if connections[qs.db].vendor == "postgresql":
+        groups = _stat_groups_one_pass(qs, _rollup_part(user=user, start=start, end=end, town=town))
+    else:
+        groups = _stat_groups_per_grouping(qs)
+    totals_rows = groups["totals"]
     totals: dict[str, Any] = {"total": 0, "closed": 0, "visited": 0, "overdue": 0, "loss": Decimal(0), "rated": 0}
     sat_sum = Decimal(0)
     resp_sum = 0.0
@@ -409,15 +668,15 @@ def service_stats(*, user: Any, start: date, end: date, town: str = "") -> Stats
     totals["closure_hours"] = round(clo_sum / clo_n, 1) if clo_n else None
     totals["loss_wan"] = (totals["loss"] / Decimal(10000)).quantize(Decimal("0.01"))
 
-    by_town = _stat_rows(qs, "town_id")
+    by_town = groups["by_town"]
     names = dict(Region.objects.filter(code__in=[r["town_id"] for r in by_town]).values_list("code", "name"))
     for r in by_town:
         r["label"] = names.get(r["town_id"], r["town_id"])
-    by_month = _stat_rows(qs.annotate(month=TruncMonth("received_at")), "month")
+    by_month = groups["by_month"]
     for r in by_month:
         r["label"] = r["month"].strftime("%Y-%m") if r["month"] else ""
-    by_subject = _stat_rows(qs, "subject__name")
-    by_category = _stat_rows(qs, "category__name")
+    by_subject = groups["by_subject"]
+    by_category = groups["by_category"]
     for group in (by_town, by_month, by_subject, by_category):
         for r in group:
             r.setdefault("label", r.get("subject__name") or r.get("category__name") or "")
@@ -426,7 +685,7 @@ def service_stats(*, user: Any, start: date, end: date, town: str = "") -> Stats
             r["closure_hours"] = _hours(r["closure"])
             r["loss_wan"] = ((r["loss"] or Decimal(0)) / Decimal(10000)).quantize(Decimal("0.01"))
     weights = score_weights()
-    board = _stat_rows(qs.filter(assignee__isnull=False), "assignee_id", "assignee__name")
+    board = groups["board"]
     for r in board:
         r["label"] = r["assignee__name"]
         r["satisfaction"] = r["sat"]

@@ -53,6 +53,8 @@ from kejiju.service.models import (
     ServiceRequest,
     ServiceRequestTransition,
     ServiceSubject,
+    StatMonth,
+    StatRollup,
     Visit,
 )
 from kejiju.service.workflow import REQUEST_WORKFLOW
@@ -793,6 +795,10 @@ def sweep(*, now: datetime | None = None, actor: Any = None) -> dict[str, int]:
     assignee and the station once per request and day (``kejiju service sweep``, run periodically)."""
     now = now or timezone.now()
     late_ids = set(ServiceRequest.objects.filter(overdue_q(now)).values_list("pk", flat=True))
+    changing = ServiceRequest.objects.filter(
+        Q(is_overdue=True) & ~Q(pk__in=late_ids) | Q(pk__in=late_ids, is_overdue=False)
+    )
+    stats_mark_dirty(changing.datetimes("received_at", "month", tzinfo=timezone.get_default_timezone()))
     cleared = ServiceRequest.objects.filter(is_overdue=True).exclude(pk__in=late_ids).update(is_overdue=False)
     newly = list(ServiceRequest.objects.filter(pk__in=late_ids, is_overdue=False).select_related("assignee", "taker"))
     ServiceRequest.objects.filter(pk__in=late_ids).update(is_overdue=True)
@@ -1081,3 +1087,104 @@ def reindex_articles(*, batch: int = 2000) -> int:
         _sync_index(chunk)
         total += len(chunk)
         last = chunk[-1].pk
+
+
+# ---------------------------------------------------------------- statistics roll-up
+
+
+def month_start(value: date | datetime) -> date:
+    """The first day of the month (local time) of a date or a moment."""
+    day = timezone.localtime(value, timezone.get_default_timezone()).date() if isinstance(value, datetime) else value
+    return day.replace(day=1)
+
+
+def _month_bounds(month: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return (
+        datetime.combine(month, datetime.min.time(), tzinfo=tz),
+        datetime.combine(following, datetime.min.time(), tzinfo=tz),
+    )
+
+
+def stats_mark_dirty(moments: Iterable[date | datetime]) -> int:
+    """Mark the roll-up months of these received times (or dates) as needing a rebuild: the statistics
+    then count those months from the requests until :func:`stats_rollup_rebuild` runs. Called in the
+    transaction that changes the requests (every save of a request does it, see ``apps.py``; bulk updates
+    call it themselves), so a rebuild running meanwhile waits for it (row lock on the month)."""
+    months = {month_start(m) for m in moments}
+    if not months:
+        return 0
+    # always written, created when missing: the row lock makes a rebuild of the month wait for this change
+    StatMonth.objects.bulk_create(
+        [StatMonth(month=m, dirty=True) for m in sorted(months)],
+        update_conflicts=True,
+        update_fields=["dirty"],
+        unique_fields=["month"],
+    )
+    return len(months)
+
+
+_ROLLUP_SQL = """
+INSERT INTO %(rollup)s (month, kind, town, assigned_region, channel, key, total, closed, visited, overdue,
+    sat_sum, sat_n, loss, response_sum, response_n, closure_sum, closure_n, complaints)
+SELECT %%s,
+    CASE GROUPING(channel, subject_id, category_id, assignee_id)
+        WHEN 7 THEN %(channel)s WHEN 11 THEN %(subject)s WHEN 13 THEN %(category)s ELSE %(assignee)s END,
+    town_id, assigned_region_id, COALESCE(channel, ''), COALESCE(subject_id, category_id, assignee_id),
+    COUNT(*), COUNT(*) FILTER (WHERE status = %%s), COUNT(visited_at), COUNT(*) FILTER (WHERE is_overdue),
+    SUM(satisfaction), COUNT(satisfaction), SUM(loss_avoided),
+    SUM(first_response_at - received_at), COUNT(first_response_at - received_at),
+    SUM(closed_at - received_at), COUNT(closed_at - received_at), SUM(complaints)
+FROM %(requests)s
+WHERE received_at >= %%s AND received_at < %%s
+GROUP BY GROUPING SETS ((town_id, assigned_region_id, channel), (town_id, assigned_region_id, subject_id),
+    (town_id, assigned_region_id, category_id), (town_id, assigned_region_id, assignee_id))
+"""
+
+
+def stats_rollup_rebuild(*, months: Iterable[date] | None = None, everything: bool = False, actor: Any = None) -> int:
+    """Sum the requests of each month into :class:`StatRollup` and mark the month clean (PostgreSQL; on
+    SQLite the statistics always count the requests and nothing is done). Without ``months``: the dirty
+    months, or with ``everything`` every month that has requests. Each month in its own transaction,
+    holding the month's row lock while it reads the requests, so a change committed meanwhile marks it
+    dirty again. Returns the number of months rebuilt."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0
+    if months is not None:
+        todo = sorted({month_start(m) for m in months})
+    elif everything:
+        todo = sorted(
+            {
+                month_start(m)
+                for m in ServiceRequest.objects.datetimes(
+                    "received_at", "month", tzinfo=timezone.get_default_timezone()
+                )
+            }
+            | set(StatMonth.objects.values_list("month", flat=True))
+        )
+    else:
+        todo = list(StatMonth.objects.filter(dirty=True).values_list("month", flat=True))
+    quote = connection.ops.quote_name
+    sql = _ROLLUP_SQL % {
+        "rollup": quote(StatRollup._meta.db_table),
+        "requests": quote(ServiceRequest._meta.db_table),
+        "channel": StatRollup.KIND_CHANNEL,
+        "subject": StatRollup.KIND_SUBJECT,
+        "category": StatRollup.KIND_CATEGORY,
+        "assignee": StatRollup.KIND_ASSIGNEE,
+    }
+    for month in todo:
+        lo, hi = _month_bounds(month)
+        with transaction.atomic():
+            StatMonth.objects.bulk_create([StatMonth(month=month)], ignore_conflicts=True)
+            StatMonth.objects.select_for_update().get(month=month)
+            StatRollup.objects.filter(month=month).delete()
+            with connection.cursor() as cur:
+                cur.execute(sql, [month, RequestStatus.CLOSED.value, lo, hi])
+            StatMonth.objects.filter(month=month).update(dirty=False, built_at=timezone.now())
+    if todo:
+        log_operation(actor=actor, action=actions.STATS_ROLLUP, extra={"months": [m.strftime("%Y-%m") for m in todo]})
+    return len(todo)
