@@ -27,7 +27,8 @@ class TargetStatus(models.TextChoices):
 
 #: 年中进度 (mid-year progress) is reported while the scheme is 已下达 (the year is under way; there is no
 #: separate "in progress" state) and the assessee has not yet submitted its self-assessment (目标任务书 still
-#: 已下达). Once the self-assessment is submitted, or scoring starts, the mid-year report is closed.
+#: 已下达). Once the self-assessment is submitted (even if later returned for correction), or scoring starts, the
+#: mid-year report is closed.
 MIDYEAR_SCHEME_STATES = (SchemeStatus.ISSUED,)
 MIDYEAR_TARGET_STATES = (TargetStatus.ISSUED,)
 

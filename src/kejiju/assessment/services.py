@@ -16,7 +16,7 @@ unless the assessee entered a value with evidence.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.db import transaction
@@ -61,6 +61,9 @@ from kejiju.engines import assessment as engine
 EVIDENCE_PURPOSE = "佐证材料"
 MIDYEAR_EVIDENCE_PURPOSE = "年中进度佐证"
 MIDYEAR_KINDS = ("quantitative", "qualitative")
+#: a mid-year value is below 10^15, so its percentage of any target (two decimals, at least 0.01) stays within
+#: exact decimal arithmetic (28 digits) on the table, the Excel export and the API
+MIDYEAR_VALUE_LIMIT = Decimal(10) ** 15
 
 
 def _forbid(message: str) -> BusinessError:
@@ -80,7 +83,14 @@ def _decimal(value: Any, *, field: str, label: str, places: int = 2) -> Decimal 
     result = engine.to_decimal(value, where=field, problems=problems, what=label)
     if problems:
         raise RowErrors({field: [problems[0][1]]})
-    if result is not None and result != result.quantize(Decimal(1).scaleb(-places)):
+    if result is None:
+        return None
+    try:
+        rounded = result.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:
+        # more digits than exact decimal arithmetic holds (28): refused, never a 500
+        raise RowErrors({field: [f"{label}数值过大，不是有效的数值。"]}) from None
+    if result != rounded:
         raise RowErrors({field: [f"{label}最多保留 {places} 位小数。"]})
     return result
 
@@ -730,8 +740,13 @@ def midyear_items(template: engine.Template) -> list[engine.Item]:
 
 
 def midyear_open(target: AssessmentTarget) -> bool:
-    """Whether the target's mid-year progress may be reported now (see ``choices.MIDYEAR_SCHEME_STATES``)."""
-    return target.scheme.status in MIDYEAR_SCHEME_STATES and target.status in MIDYEAR_TARGET_STATES
+    """Whether the target's mid-year progress may be reported now (see ``choices.MIDYEAR_SCHEME_STATES``):
+    never again once the self-assessment has been submitted, even if it was returned for correction."""
+    return (
+        target.scheme.status in MIDYEAR_SCHEME_STATES
+        and target.status in MIDYEAR_TARGET_STATES
+        and target.self_submitted_at is None
+    )
 
 
 def _check_open_for_midyear(target: AssessmentTarget, actor: Any) -> None:
@@ -739,8 +754,12 @@ def _check_open_for_midyear(target: AssessmentTarget, actor: Any) -> None:
         raise _forbid("您没有报送该单位年中进度的权限。")
     if not midyear_open(target):
         raise BusinessError(
-            "年中进度只能在目标任务已下达、本单位提交自评之前报送；当前方案状态为“%s”，目标任务书状态为“%s”。"
-            % (target.scheme.get_status_display(), target.get_status_display()),
+            "年中进度只能在目标任务已下达、本单位提交自评之前报送；当前方案状态为“%s”，目标任务书状态为“%s”%s。"
+            % (
+                target.scheme.get_status_display(),
+                target.get_status_display(),
+                "（已提交过自评）" if target.self_submitted_at is not None else "",
+            ),
             code="bad_transition",
         )
 
@@ -776,6 +795,9 @@ def _clean_midyear(template: engine.Template, values: Any) -> dict[str, dict[str
             continue
         raw = raw if isinstance(raw, dict) else {}
         note = str(raw.get("note") or "").strip()
+        if "\x00" in note:
+            errors.setdefault(code, []).append(f"“{item.name}”的进展情况含有空字符（NUL），请删除后再报送。")
+            continue
         if len(note) > 2000:
             errors.setdefault(code, []).append(f"“{item.name}”的进展情况最多 2000 字。")
             continue
@@ -797,6 +819,9 @@ def _clean_midyear(template: engine.Template, values: Any) -> dict[str, dict[str
             continue
         if value is None or value < 0:
             errors.setdefault(code, []).append(f"“{item.name}”的累计完成值不能为负数。")
+            continue
+        if value >= MIDYEAR_VALUE_LIMIT:
+            errors.setdefault(code, []).append(f"“{item.name}”的累计完成值过大（整数部分最多 15 位）。")
             continue
         cleaned[code] = {"value": str(value), "note": note}
     if errors:

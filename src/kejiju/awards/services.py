@@ -541,10 +541,17 @@ def _vote_stage(actor: Any, cycle: AwardCycle, what: str) -> None:
         raise BusinessError(f"只有专家评审阶段可以{what}。", code="bad_transition")
 
 
+#: the most committee members a meeting records (the API's limit; the present count is a small integer)
+MAX_COMMITTEE = 99
+
+
 def clean_committee(raw: Any) -> list[dict[str, str]]:
-    """Committee members ``[{"name", "unit"}]``: at least one, names given and not repeated."""
+    """Committee members ``[{"name", "unit"}]``: at least one and at most :data:`MAX_COMMITTEE`, names given
+    (at most 40 characters, units 100), not repeated, without NUL characters."""
     if not isinstance(raw, list) or not raw:
         raise RowErrors({"members": ["请填写评审委员（姓名、单位），每人一行。"]})
+    if len(raw) > MAX_COMMITTEE:
+        raise RowErrors({"members": [f"评审委员至多 {MAX_COMMITTEE} 人（填写了 {len(raw)} 人）。"]})
     cleaned: list[dict[str, str]] = []
     errors: list[str] = []
     for n, item in enumerate(raw, start=1):
@@ -552,10 +559,14 @@ def clean_committee(raw: Any) -> list[dict[str, str]]:
         unit = str(item.get("unit") or "").strip() if isinstance(item, dict) else ""
         if not name:
             errors.append(f"第{n}位委员的姓名为空。")
+        elif "\x00" in name or "\x00" in unit:
+            errors.append(f"第{n}位委员的姓名或单位含有空字符（NUL）。")
+        elif len(name) > 40 or len(unit) > 100:
+            errors.append(f"第{n}位委员的姓名最多 40 字、单位最多 100 字。")
         elif any(m["name"] == name and m["unit"] == unit for m in cleaned):
             errors.append(f"第{n}位委员“{name}”重复。")
         else:
-            cleaned.append({"name": name[:40], "unit": unit[:100]})
+            cleaned.append({"name": name, "unit": unit})
     if errors:
         raise RowErrors({"members": errors})
     return cleaned
@@ -578,6 +589,10 @@ def meeting_save(
         errors["held_on"] = ["会议日期不能晚于今天（会后登记表决结果）。"]
     if not (place or "").strip():
         errors["place"] = ["请填写会议地点。"]
+    elif "\x00" in place:
+        errors["place"] = ["会议地点含有空字符（NUL）。"]
+    elif len(place.strip()) > 120:
+        errors["place"] = ["会议地点最多 120 字。"]
     try:
         committee = clean_committee(members)
     except RowErrors as exc:
@@ -612,7 +627,7 @@ def meeting_save(
     meeting = existing or VoteMeeting(
         cycle=cycle, region_id=cycle.region_id, quorum=quorum, pass_fraction=pass_fraction, pass_exceeds=exceeds
     )
-    meeting.held_on, meeting.place, meeting.members = held_on, place.strip()[:120], committee
+    meeting.held_on, meeting.place, meeting.members = held_on, place.strip(), committee
     meeting.members_present, meeting.recorded_by = present, actor
     with acting(actor):
         meeting.save()
@@ -751,6 +766,10 @@ def vote_override(*, actor: Any, nomination: Nomination, grade: str, reason: str
     else:
         if not (reason or "").strip():
             raise RowErrors({"reason": ["与表决结果不一致的评定须填写理由。"]})
+        if "\x00" in reason:
+            raise RowErrors({"reason": ["调整理由含有空字符（NUL）。"]})
+        if len(reason.strip()) > 2000:
+            raise RowErrors({"reason": ["调整理由最多 2000 字。"]})
         vote.overridden, vote.override_grade, vote.override_reason = True, grade, reason.strip()
     vote.overridden_by, vote.overridden_at = actor, timezone.now()
     vote.save(update_fields=["overridden", "override_grade", "override_reason", "overridden_by", "overridden_at"])

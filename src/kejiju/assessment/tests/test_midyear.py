@@ -20,10 +20,12 @@ from kejiju.assessment.services import (
     evidence_add,
     evidence_for,
     midyear_evidence_for,
+    midyear_open,
     midyear_report,
     midyear_threshold_set,
     scheme_publish,
     scheme_start_scoring,
+    self_assessment_reopen,
     self_assessment_save,
     self_assessment_submit,
 )
@@ -98,6 +100,11 @@ def test_re_reporting_replaces_values_and_keeps_history(world: dict[str, Any]) -
         ({"Q1": {"note": "  "}}, "Q1", "请填写“领导重视、机构健全”的进展情况"),
         ({"B1": {"value": "1"}}, "B1", "不报送年中进度"),
         ({"N1": {"value": "1", "note": "长" * 2001}}, "N1", "最多 2000 字"),
+        ({"N1": {"value": "1" * 29}}, "N1", "数值过大"),
+        ({"N1": {"value": "1" + "0" * 15}}, "N1", "过大"),
+        ({"N1": {"value": "9" * 40 + ".5"}}, "N1", "数值过大"),
+        ({"N1": {"value": "5", "note": "进展\x00"}}, "N1", "空字符"),
+        ({"Q1": {"note": "已\x00调整"}}, "Q1", "空字符"),
         ({}, "values", "请至少填报一项"),
     ],
 )
@@ -166,6 +173,23 @@ def test_report_is_closed_after_the_self_assessment_and_in_scoring(world: dict[s
     with pytest.raises(BusinessError) as scoring:
         midyear_report(actor=world["staff"], target=targets[SECOND], values=good_values())
     assert scoring.value.code == "bad_transition" and "考核评分中" in scoring.value.message
+    assert nothing_stored()
+
+
+def test_report_stays_closed_when_the_self_assessment_is_returned(world: dict[str, Any]) -> None:
+    """退回自评 puts the 目标任务书 back to 已下达 for correcting the year-end self-assessment; the mid-year
+    report was closed by the first submission and does not open again."""
+    _, targets = issued(world)
+    target = targets[TOWN]
+    self_assessment_save(actor=world["town"], target=target, values={"N1": {"actual": "900"}})
+    evidence_add(actor=world["town"], target=target, item_code="N1", fileobj=io.BytesIO(PNG), name="a.png")
+    self_assessment_submit(actor=world["town"], target=target)
+    self_assessment_reopen(actor=world["staff"], target=target, reason="完成值与佐证不符")
+    target = AssessmentTarget.objects.get(pk=target.pk)
+    assert not midyear_open(target)
+    with pytest.raises(BusinessError) as returned:
+        midyear_report(actor=world["town"], target=target, values=good_values())
+    assert returned.value.code == "bad_transition" and "提交自评" in returned.value.message
     assert nothing_stored()
 
 
@@ -243,7 +267,14 @@ def test_zero_or_missing_target_gives_no_percentage(world: dict[str, Any]) -> No
 
 @pytest.mark.parametrize(
     ("threshold", "words"),
-    [("", "请填写"), ("120", "0 至 100"), ("-1", "0 至 100"), ("45.55", "1 位小数"), ("一半", "不是有效的数字")],
+    [
+        ("", "请填写"),
+        ("120", "0 至 100"),
+        ("-1", "0 至 100"),
+        ("45.55", "1 位小数"),
+        ("一半", "不是有效的数字"),
+        ("1" * 40, "数值过大"),
+    ],
 )
 def test_bad_threshold_is_refused(world: dict[str, Any], threshold: str, words: str) -> None:
     scheme, _ = issued(world)
@@ -432,3 +463,63 @@ def test_api_bad_report_is_refused_in_chinese(
     assert words in payload["detail"] or words in str(payload.get("errors")), payload
     assert field in payload.get("errors", {}) or payload.get("field") == field
     assert nothing_stored()
+
+
+def test_pages_and_api_refuse_huge_numbers_and_nul_without_a_500(client: Any, world: dict[str, Any]) -> None:
+    """Numbers too long for exact arithmetic and NUL characters (which PostgreSQL refuses) are a Chinese 400
+    naming the item on the form, the threshold form and the API; nothing is stored."""
+    scheme, targets = issued(world)
+    target = targets[TOWN]
+    client.force_login(world["town"])
+    huge = client.post(page("target_midyear", target.pk), {"mid_N1_value": "1" * 40, "mid_Q1_note": "进行中"})
+    assert huge.status_code == 400 and "数值过大" in huge.content.decode()
+    nul = client.post(page("target_midyear", target.pk), {"mid_N1_value": "5", "mid_N1_note": "培训\x009 期"})
+    assert nul.status_code == 400 and "空字符" in nul.content.decode()
+    assert nothing_stored()
+    client.force_login(world["staff"])
+    refused = client.post(page("scheme_midyear", scheme.pk), {"midyear_threshold": "1" * 40}, follow=True)
+    assert refused.status_code == 200 and "数值过大" in refused.content.decode()
+    scheme.refresh_from_db()
+    assert scheme.midyear_threshold == Decimal("50.0")
+    assert not OperationLog.objects.filter(action="assessment.midyear_threshold").exists()
+
+
+@pytest.mark.urls("kejiju.config.urls")
+def test_api_refuses_a_huge_value_in_chinese(client: Any, world: dict[str, Any]) -> None:
+    _, targets = issued(world)
+    client.force_login(world["town"])
+    body = {"values": {"N1": {"value": "1" * 29}}}
+    response = client.post(api("target_midyear", targets[TOWN].pk), body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == "N1" and "数值过大" in response.json()["detail"]
+    assert nothing_stored()
+
+
+def test_largest_value_against_the_smallest_target_keeps_table_export_and_api_working(
+    client: Any, world: dict[str, Any]
+) -> None:
+    """The percentage of the largest accepted value over a target of 0.01 still fits exact decimal
+    arithmetic: the page, the Excel export and the API answer (no 500)."""
+    from openpyxl import load_workbook
+
+    scheme, targets = issued(world)
+    target = targets[TOWN]
+    AssessmentTarget.objects.filter(pk=target.pk).update(targets={"N1": "0.01"})
+    midyear_report(actor=world["town"], target=target, values={"N1": {"value": "9" * 15 + ".99"}})
+    client.force_login(world["staff"])
+    assert client.get(page("scheme_midyear", scheme.pk)).status_code == 200
+    export = client.get(page("scheme_midyear", scheme.pk), {"export": "xlsx", "item": "N1", "q": "天长"})
+    assert export.status_code == 200
+    rows = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == "天长街道" and rows[1][8] == "正常"
+
+
+@pytest.mark.urls("kejiju.config.urls")
+def test_api_table_with_the_largest_value_against_the_smallest_target(client: Any, world: dict[str, Any]) -> None:
+    scheme, targets = issued(world)
+    AssessmentTarget.objects.filter(pk=targets[TOWN].pk).update(targets={"N1": "0.01"})
+    midyear_report(actor=world["town"], target=targets[TOWN], values={"N1": {"value": "9" * 15 + ".99"}})
+    client.force_login(world["staff"])
+    response = client.get(api("scheme_midyear", scheme.pk), {"item": "N1", "sort": "-percent"})
+    assert response.status_code == 200, response.content
+    assert response.json()["rows"][0]["percent"] == "9" * 16 + "900.0"

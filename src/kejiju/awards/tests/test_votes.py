@@ -534,3 +534,38 @@ def test_programme_form_sets_the_vote_rule(client: Any, regions: Any, make_user:
     assert client.post(reverse("awards:programme_create"), form).status_code == 302
     programme = AwardProgramme.objects.get()
     assert (programme.vote_quorum, programme.vote_pass, programme.vote_pass_exceeds) == ("2/3", "1/2", True)
+
+
+def test_meeting_form_refuses_nul_overlong_and_too_many_members(client: Any, review: dict[str, Any]) -> None:
+    """The page takes free text: NUL characters (refused by PostgreSQL), a name or place longer than the
+    record holds, or more members than the API allows are a Chinese 400 naming the field, never stored
+    or cut silently."""
+    cycle = review["cycle"]
+    client.force_login(review["staff"])
+    url = reverse("awards:meeting", args=[cycle.pk])
+    lines = [f"{m['name']},{m['unit']}" for m in COMMITTEE]
+    form = {"held_on": timezone.localdate().isoformat(), "place": "科技局会议室", "members_present": "9"}
+    cases = [
+        ({"place": "科技局\x00会议室", "members": "\n".join(lines)}, "会议地点"),
+        ({"place": "会" * 121, "members": "\n".join(lines)}, "会议地点"),
+        ({"members": "\n".join(["委员\x001,科技局", *lines[1:]])}, "空字符"),
+        ({"members": "\n".join(["委" * 41 + ",科技局", *lines[1:]])}, "40 字"),
+        ({"members": "\n".join(f"委员{n},科技局" for n in range(100)), "members_present": "99"}, "至多 99 人"),
+    ]
+    for change, words in cases:
+        response = client.post(url, {**form, **change})
+        assert response.status_code == 400, change
+        assert words in response.content.decode(), change
+    assert not VoteMeeting.objects.exists() and _logs("awards.meeting_save") == 0
+
+
+def test_override_reason_refuses_nul_and_overlong_text(review: dict[str, Any]) -> None:
+    _meeting(review)
+    b = review["items"][1]
+    _vote(review, b, "二等奖", 3, 6)
+    for reason, words in (("复议\x00后", "空字符"), ("理" * 2001, "2000 字")):
+        with pytest.raises(RowErrors) as error:
+            vote_override(actor=review["staff"], nomination=b, grade="二等奖", reason=reason)
+        assert words in error.value.errors["reason"][0]
+    vote = NominationVote.objects.get(nomination=b)
+    assert not vote.overridden and vote.override_reason == "" and _logs("awards.vote_override") == 0
