@@ -61,19 +61,47 @@ WRITE_ERRORS = {400: E400, 401: E401, 403: E403}
 # ---------------------------------------------------------------- helpers
 
 
+def _error_messages(field: Any, value: Any, where: str = "") -> list[tuple[str, Any]]:
+    """The messages of one field's errors, nested ones (a list of rows, a nested object) named by row
+    number and the inner field's Chinese label: ``第 2 行 身份证号：…``."""
+    if isinstance(value, dict):
+        found: list[tuple[str, Any]] = []
+        for key, inner in value.items():
+            if isinstance(key, int) or str(key).isdigit():
+                child = getattr(field, "child", None)
+                label = "第 %d 行" % (int(key) + 1)
+            else:
+                child = getattr(field, "fields", {}).get(key) if hasattr(field, "fields") else None
+                label = "" if key == "non_field_errors" else str(getattr(child, "label", None) or key)
+            found += _error_messages(child, inner, " ".join(x for x in (where, label) if x))
+        return found
+    if isinstance(value, list):
+        if all(not isinstance(v, dict | list) for v in value):
+            return [(where, v) for v in value]
+        found = []
+        child = getattr(field, "child", None)
+        for index, inner in enumerate(value):
+            if inner:
+                found += _error_messages(child, inner, " ".join(x for x in (where, "第 %d 行" % (index + 1)) if x))
+        return found
+    return [(where, value)]
+
+
 def parse_input(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
     """Validate the request body; on failure raise :class:`RowErrors` whose ``detail`` names the
-    field by its Chinese label (``用户名：该字段是必填项。``)."""
+    field by its Chinese label (``用户名：该字段是必填项。``; inside a list of rows ``项目组成员：第 2 行
+    身份证号：…``)."""
     serializer = serializer_class(data=request.data, context={"request": request})
     if serializer.is_valid():
         return dict(serializer.validated_data)
     errors: dict[str, list[str]] = {}
     first: tuple[str, Any] | None = None
     for name, messages in serializer.errors.items():
-        items = messages if isinstance(messages, list) else [messages]
-        errors[name] = [str(m) for m in items]
-        if first is None and items:
-            first = (name, items[0])
+        flat = _error_messages(serializer.fields.get(name), messages)
+        errors[name] = [f"{where}：{m}" if where else str(m) for where, m in flat]
+        if first is None and flat:
+            where, message = flat[0]
+            first = (name, message if not where else _Located(f"{where}：{message}", message))
     name, message = first or ("non_field_errors", "请求有误。")
     code = str(getattr(message, "code", None) or "invalid")
     # A body that fails validation is always a 400, whatever the field's own error code says.
@@ -85,6 +113,17 @@ def parse_input(serializer_class: type[Serializer], request: Request) -> dict[st
     else:
         exc.message = f"{name}：{message}"
     raise exc
+
+
+class _Located(str):
+    """A nested error message with its row and inner field in front, keeping the original's code."""
+
+    code: Any
+
+    def __new__(cls, text: str, original: Any) -> _Located:
+        obj = super().__new__(cls, text)
+        obj.code = getattr(original, "code", None)
+        return obj
 
 
 def _actor(request: Request) -> User:
