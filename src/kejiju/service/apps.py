@@ -30,26 +30,32 @@ def ensure_defaults(using: str) -> None:
 
 def _request_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     """Any save or deletion of a request (every service) marks its month of the statistics roll-up dirty,
-    in the same transaction."""
+    and the month a corrected intake time left (noted by :func:`_request_moving`), after the request row
+    was written: in the same transaction, or — for a save outside one — after the write committed, so a
+    rebuild can never sum the old row and leave the month clean. Writers thus lock the request row first
+    and the month's row second (as the sweep does), which keeps them from deadlocking."""
     from kejiju.service.services import stats_mark_dirty
 
-    if instance.received_at is not None:
-        stats_mark_dirty([instance.received_at])
+    moments = [instance.received_at] if instance.received_at is not None else []
+    left = instance.__dict__.pop("_stats_left_received_at", None)
+    if left is not None:
+        moments.append(left)
+    stats_mark_dirty(moments)
 
 
 def _request_moving(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
-    """``received_at`` is set at intake; should a full save move it, the month it leaves is dirty too."""
+    """``received_at`` is set at intake; should a save move it, the month it leaves is marked dirty too
+    (by :func:`_request_changed`, once the row is written)."""
+    instance.__dict__.pop("_stats_left_received_at", None)
     if (
         instance.pk is None
         or instance._state.adding
         or (update_fields is not None and "received_at" not in update_fields)
     ):
         return
-    from kejiju.service.services import stats_mark_dirty
-
     before = sender.objects.filter(pk=instance.pk).values_list("received_at", flat=True).first()
     if before is not None and before != instance.received_at:
-        stats_mark_dirty([before])
+        instance.__dict__["_stats_left_received_at"] = before
 
 
 class ServiceConfig(AppConfig):

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -347,6 +347,12 @@ def _stat_rows(qs: QuerySet[ServiceRequest], key: str, *more: str) -> list[dict[
             response=Avg(_response_expr()),
             closure=Avg(_closure_expr()),
             complaints=Sum("complaints"),
+            # the exact sums and counts behind the averages, for the totals over several rows
+            sat_total=Sum("satisfaction"),
+            responded=Count(_response_expr()),
+            response_total=Sum(_response_expr()),
+            closures=Count(_closure_expr()),
+            closure_total=Sum(_closure_expr()),
         )
         .order_by(key)
     )
@@ -424,7 +430,8 @@ def _rollup_part(*, user: Any, start: date, end: date, town: str) -> RollupPart 
 def _rollup_sql(part: RollupPart, width: int) -> tuple[str, list[Any]]:
     """The roll-up rows of ``part`` in the shape of the one-pass statement's grouping-set rows (its
     GROUPING() mask, the six key columns, the sums and counts)."""
-    where = ["month = ANY(%s)"]
+    # the months still clean in the statement's snapshot (the scan of the requests makes the same test)
+    where = ["month = ANY(%%s) AND month IN (SELECT month FROM %s WHERE NOT dirty)" % StatMonth._meta.db_table]
     params: list[Any] = [part.months]
     if part.scope:
         where.append("(town LIKE %s OR assigned_region LIKE %s)")
@@ -488,11 +495,14 @@ def _stat_groups_one_pass(
     connection = connections[qs.db]
     width = len(_GROUP_COLUMNS)
     if rollup is not None:
+        # A month is left out of the scan only if it is still clean when this statement runs (its own
+        # snapshot; the months were chosen by an earlier query): the same test as the roll-up rows' below.
         tz = timezone.get_default_timezone()
         covered = Q()
         for month in rollup.months:
             following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
             covered |= Q(
+                Exists(StatMonth.objects.filter(month=month, dirty=False)),
                 received_at__gte=datetime.combine(month, datetime.min.time(), tzinfo=tz),
                 received_at__lt=datetime.combine(following, datetime.min.time(), tzinfo=tz),
             )
@@ -531,7 +541,8 @@ def _stat_groups_one_pass(
         "SUM(s.n)::bigint, SUM(s.closed)::bigint, SUM(s.visited)::bigint, SUM(s.overdue)::bigint, "
         "SUM(s.sat_sum)::numeric / NULLIF(SUM(s.sat_n), 0)::numeric, SUM(s.sat_n)::bigint, SUM(s.loss), "
         "SUM(s.resp_sum) / NULLIF(SUM(s.resp_n), 0)::float8, SUM(s.clo_sum) / NULLIF(SUM(s.clo_n), 0)::float8, "
-        "SUM(s.complaints)::bigint "
+        "SUM(s.complaints)::bigint, SUM(s.sat_sum)::bigint, SUM(s.resp_n)::bigint, SUM(s.resp_sum), "
+        "SUM(s.clo_n)::bigint, SUM(s.clo_sum) "
         "FROM s LEFT JOIN %(subject)s subj ON subj.id = s.k_subject "
         "LEFT JOIN %(category)s cat ON cat.id = s.k_category "
         "LEFT JOIN %(person)s p ON p.id = s.k_assignee "
@@ -569,7 +580,8 @@ def _stat_groups_one_pass(
         channel, town, month_value, subject, category, assignee, assignee_name = row[1:8]
         key = (channel, town, trunc.convert_value(month_value, trunc, connection), subject, category, assignee)[i]
         item: dict[str, Any] = dict(zip(fields, (key, assignee_name), strict=False))
-        total, closed, visited, overdue, sat, rated, loss, response, closure, complaints = row[8:]
+        total, closed, visited, overdue, sat, rated, loss, response, closure, complaints = row[8:18]
+        sat_total, responded, response_total, closures, closure_total = row[18:]
         item.update(
             total=total,
             closed=closed,
@@ -581,6 +593,11 @@ def _stat_groups_one_pass(
             response=response,
             closure=closure,
             complaints=complaints,
+            sat_total=sat_total,
+            responded=responded,
+            response_total=response_total,
+            closures=closures,
+            closure_total=closure_total,
         )
         out[name].append(item)
     out["board"] = [r for r in out["board"] if r["assignee_id"] is not None]  # requests with an assignee
@@ -592,6 +609,21 @@ def _hours(value: Any) -> Decimal | None:
         return None
     seconds = value.total_seconds() if isinstance(value, timedelta) else float(value) / 1_000_000
     return Decimal(seconds / 3600).quantize(Decimal("0.1"))
+
+
+def _duration(value: Any) -> timedelta:
+    """A summed duration as the database gives it (an interval; microseconds on SQLite), ``None`` as 0."""
+    if value is None:
+        return timedelta(0)
+    return value if isinstance(value, timedelta) else timedelta(microseconds=int(value))
+
+
+def _mean_hours(total: timedelta, n: int) -> Decimal | None:
+    """``total`` ÷ ``n`` in hours to one decimal, exact (integer microseconds)."""
+    if not n:
+        return None
+    micro = total // timedelta(microseconds=1)
+    return (Decimal(micro) / (Decimal(n) * 3_600_000_000)).quantize(Decimal("0.1"))
 
 
 @dataclass
@@ -644,28 +676,21 @@ def service_stats(*, user: Any, start: date, end: date, town: str = "") -> Stats
         groups = _stat_groups_per_grouping(qs)
     totals_rows = groups["totals"]
     totals: dict[str, Any] = {"total": 0, "closed": 0, "visited": 0, "overdue": 0, "loss": Decimal(0), "rated": 0}
-    sat_sum = Decimal(0)
-    resp_sum = 0.0
-    resp_n = 0
-    clo_sum = 0.0
-    clo_n = 0
+    # the averages of the totals from the exact sums and counts of the channel rows (each request once)
+    sat_sum = 0
+    resp_sum, resp_n, clo_sum, clo_n = timedelta(0), 0, timedelta(0), 0
     for row in totals_rows:
         for k in ("total", "closed", "visited", "overdue", "rated"):
             totals[k] += row[k] or 0
         totals["loss"] += row["loss"] or Decimal(0)
-        if row["sat"] is not None:
-            sat_sum += Decimal(str(row["sat"])) * row["rated"]
-        h = _hours(row["response"])
-        if h is not None:
-            resp_sum += float(h) * row["total"]
-            resp_n += row["total"]
-        h = _hours(row["closure"])
-        if h is not None:
-            clo_sum += float(h) * row["closed"]
-            clo_n += row["closed"]
-    totals["satisfaction"] = (sat_sum / totals["rated"]).quantize(Decimal("0.01")) if totals["rated"] else None
-    totals["response_hours"] = round(resp_sum / resp_n, 1) if resp_n else None
-    totals["closure_hours"] = round(clo_sum / clo_n, 1) if clo_n else None
+        sat_sum += row["sat_total"] or 0
+        resp_sum += _duration(row["response_total"])
+        resp_n += row["responded"] or 0
+        clo_sum += _duration(row["closure_total"])
+        clo_n += row["closures"] or 0
+    totals["satisfaction"] = (Decimal(sat_sum) / totals["rated"]).quantize(Decimal("0.01")) if totals["rated"] else None
+    totals["response_hours"] = _mean_hours(resp_sum, resp_n)
+    totals["closure_hours"] = _mean_hours(clo_sum, clo_n)
     totals["loss_wan"] = (totals["loss"] / Decimal(10000)).quantize(Decimal("0.01"))
 
     by_town = groups["by_town"]

@@ -798,10 +798,14 @@ def sweep(*, now: datetime | None = None, actor: Any = None) -> dict[str, int]:
     changing = ServiceRequest.objects.filter(
         Q(is_overdue=True) & ~Q(pk__in=late_ids) | Q(pk__in=late_ids, is_overdue=False)
     )
-    stats_mark_dirty(changing.datetimes("received_at", "month", tzinfo=timezone.get_default_timezone()))
+    months = list(changing.datetimes("received_at", "month", tzinfo=timezone.get_default_timezone()))
     cleared = ServiceRequest.objects.filter(is_overdue=True).exclude(pk__in=late_ids).update(is_overdue=False)
     newly = list(ServiceRequest.objects.filter(pk__in=late_ids, is_overdue=False).select_related("assignee", "taker"))
     ServiceRequest.objects.filter(pk__in=late_ids).update(is_overdue=True)
+    # the months are marked after the requests are written, as a save does: the request rows are locked
+    # first and the month's row second in every writer, so a service working on an overdue request during
+    # the sweep cannot deadlock with it (the lock on the month is held until the sweep commits)
+    stats_mark_dirty(months)
     day = timezone.localtime(now).date().isoformat()
     stations: dict[str, list[Any]] = {}
     notified = 0
@@ -1110,8 +1114,9 @@ def _month_bounds(month: date) -> tuple[datetime, datetime]:
 def stats_mark_dirty(moments: Iterable[date | datetime]) -> int:
     """Mark the roll-up months of these received times (or dates) as needing a rebuild: the statistics
     then count those months from the requests until :func:`stats_rollup_rebuild` runs. Called in the
-    transaction that changes the requests (every save of a request does it, see ``apps.py``; bulk updates
-    call it themselves), so a rebuild running meanwhile waits for it (row lock on the month)."""
+    transaction that changes the requests, after the change is written (every save of a request does it,
+    see ``apps.py``; bulk updates call it themselves), so a rebuild running meanwhile waits for it (row
+    lock on the month) and writers always lock a request before its month (no deadlock)."""
     months = {month_start(m) for m in moments}
     if not months:
         return 0

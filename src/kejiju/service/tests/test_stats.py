@@ -151,8 +151,13 @@ def test_stats_match_sums_counted_in_python() -> None:
         rated = [x.satisfaction for x in mine if x.satisfaction is not None]
         if rated:
             assert r["satisfaction"] == pytest.approx(sum(rated) / len(rated))
-    closure = [(r.closed_at - r.received_at).total_seconds() for r in seen if r.closed_at]
-    assert t["closure_hours"] == pytest.approx(sum(closure) / len(closure) / 3600, abs=0.051)
+    hour = Decimal(3_600_000_000)  # microseconds
+    closure = [(r.closed_at - r.received_at) // timedelta(microseconds=1) for r in seen if r.closed_at]
+    assert t["closure_hours"] == (Decimal(sum(closure)) / (len(closure) * hour)).quantize(Decimal("0.1"))
+    response = [(r.first_response_at - r.received_at) // timedelta(microseconds=1) for r in seen if r.first_response_at]
+    assert t["response_hours"] == (Decimal(sum(response)) / (len(response) * hour)).quantize(Decimal("0.1"))
+    rated = [r.satisfaction for r in seen if r.satisfaction is not None]
+    assert t["satisfaction"] == (Decimal(sum(rated)) / len(rated)).quantize(Decimal("0.01"))
 
 
 def test_stats_query_count_does_not_grow_with_volume() -> None:
@@ -325,3 +330,115 @@ def test_saving_a_request_marks_its_months_dirty() -> None:
         date(2026, 2, 1),
         date(2026, 3, 1),
     }
+
+
+@pg_only
+def test_moved_intake_time_leaves_no_stale_month_when_a_rebuild_runs_before_the_write() -> None:
+    """A save outside a transaction commits the request before its ``post_save``: a rebuild may run between
+    the check of the old value and the write. The month the request leaves must end up dirty all the same
+    (simulated here by a rebuild run from a later ``pre_save`` receiver, i.e. after the old value was read)."""
+    from django.db.models.signals import pre_save
+
+    actor = staff("3411")
+    tz = timezone.get_current_timezone()
+    req = services.request_create(
+        actor=actor,
+        data=request_data(region=IN_CITY[0]),
+        received_at=datetime.combine(date(2026, 2, 10), time(9, 0), tzinfo=tz),
+    )
+    services.stats_rollup_rebuild(everything=True)
+
+    def rebuild_meanwhile(sender: Any, **kwargs: Any) -> None:
+        services.stats_rollup_rebuild()
+
+    pre_save.connect(rebuild_meanwhile, sender=ServiceRequest, dispatch_uid="test-rebuild-meanwhile")
+    try:
+        moved = ServiceRequest.objects.get(pk=req.pk)
+        moved.received_at = datetime.combine(date(2026, 3, 2), time(9, 0), tzinfo=tz)
+        moved.save()
+    finally:
+        pre_save.disconnect(sender=ServiceRequest, dispatch_uid="test-rebuild-meanwhile")
+    assert StatMonth.objects.get(month=date(2026, 2, 1)).dirty
+    _assert_rollup_exact(actor, date(2026, 2, 1), date(2026, 3, 31))
+    stats = selectors.service_stats(user=actor, start=date(2026, 2, 1), end=date(2026, 3, 31))
+    assert stats.totals["total"] == 1
+
+
+@pg_only
+def test_a_change_between_choosing_the_clean_months_and_the_statement_is_counted() -> None:
+    """The clean months are chosen by one query and summed by the next statement; a change committed
+    between the two (its month now dirty) must be counted from the requests, not from the stale roll-up."""
+    actor = staff("3411")
+    expert = person("孙专家", "341181")
+    tz = timezone.get_current_timezone()
+    req = services.request_create(
+        actor=actor,
+        data=request_data(region=IN_CITY[0]),
+        received_at=datetime.combine(date(2026, 2, 10), time(9, 0), tzinfo=tz),
+    )
+    _bulk(150, seed=13)
+    services.stats_rollup_rebuild(everything=True)
+    part = selectors._rollup_part(user=actor, start=START, end=END, town="")
+    assert part is not None and date(2026, 2, 1) in part.months
+    services.request_dispatch(actor=actor, request=ServiceRequest.objects.get(pk=req.pk), person=expert)
+    qs = selectors.stats_queryset(user=actor, start=START, end=END).order_by()
+    one = selectors._stat_groups_one_pass(qs, part)
+    assert _comparable(one) == _comparable(selectors._stat_groups_per_grouping(qs))
+    assert any(r["assignee_id"] == expert.pk for r in one["board"])
+
+
+@pg_only
+def test_statement_settings_are_put_back_inside_an_outer_transaction() -> None:
+    """``jit`` and ``work_mem`` are set for the statement only: the caller's transaction goes on with its own."""
+    _bulk(40, seed=8)
+    user = _city_user()
+    with connection.cursor() as cur:
+        cur.execute("SELECT set_config('work_mem', '5MB', true), current_setting('jit')")
+        _, jit = cur.fetchone()
+        selectors.service_stats(user=user, start=START, end=END)
+        cur.execute("SELECT current_setting('work_mem'), current_setting('jit')")
+        assert cur.fetchone() == ("5MB", jit)
+
+
+def test_totals_average_every_request_with_a_time_once() -> None:
+    """The average response and closure times and the satisfaction of the totals are over the requests that
+    have them, whatever their channel: not per-channel averages weighted by the channel's request count."""
+    region(IN_CITY[0])
+    subject = ServiceSubject.objects.first()
+    category = ProblemCategory.objects.first()
+    tz = timezone.get_current_timezone()
+    at = datetime.combine(date(2026, 1, 5), time(9, 0), tzinfo=tz)
+    spec = [  # channel, response after (minutes), closed after (minutes), satisfaction
+        (Channel.PHONE, 60, 120, 5),
+        (Channel.PHONE, None, None, None),
+        (Channel.PHONE, None, None, None),
+        (Channel.WEB, 600, 1000, 2),
+        (Channel.WEB, 7, 9, 4),
+    ]
+    rows = []
+    for i, (channel, response, closure, sat) in enumerate(spec):
+        rows.append(
+            ServiceRequest(
+                number="AV%06d" % i,
+                channel=channel,
+                caller_phone="1390000%04d" % i,
+                caller_name="测试",
+                region_id=IN_CITY[0],
+                town_id=IN_CITY[0][:9],
+                subject=subject,
+                category=category,
+                description="测试",
+                status=RequestStatus.CLOSED if closure else RequestStatus.RECEIVED,
+                received_at=at,
+                first_response_at=at + timedelta(minutes=response) if response else None,
+                closed_at=at + timedelta(minutes=closure) if closure else None,
+                satisfaction=sat,
+            )
+        )
+    ServiceRequest.objects.bulk_create(rows)
+    stats = selectors.service_stats(user=_city_user(), start=date(2026, 1, 1), end=date(2026, 1, 31))
+    t = stats.totals
+    assert t["total"] == 5 and t["rated"] == 3
+    assert t["response_hours"] == Decimal("3.7")  # (60 + 600 + 7) / 3 minutes = 3.71 hours
+    assert t["closure_hours"] == Decimal("6.3")  # (120 + 1000 + 9) / 3 minutes = 6.27 hours
+    assert t["satisfaction"] == Decimal("3.67")
