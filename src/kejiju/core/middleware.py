@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
 from kejiju.core.permissions import account_region_code
 
 SESSION_KEY = "kejiju_active_region"
+MUST_CHANGE = "您的密码由管理员设置，请先登录网页修改密码。"
 
 
 class RegionScopeMiddleware:
@@ -29,9 +30,12 @@ class RegionScopeMiddleware:
                 user.active_region_code = str(chosen)
             elif chosen:
                 request.session.pop(SESSION_KEY, None)
-            if getattr(user, "must_change_password", False) and request.method == "GET":
-                # a password set by an administrator is changed before anything else is done
-                allowed = (reverse("core:password_change"), reverse("core:logout"), "/static/", "/api/")
+            if getattr(user, "must_change_password", False):
+                # a password set by an administrator is changed before anything else is done, whatever
+                # the method: pages redirect to the password page, the API (signed in by session) refuses
+                allowed = (reverse("core:password_change"), reverse("core:logout"), "/static/")
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": MUST_CHANGE, "code": "must_change_password"}, status=403)
                 if not request.path.startswith(allowed):
                     return HttpResponseRedirect(reverse("core:password_change"))
         return self.get_response(request)

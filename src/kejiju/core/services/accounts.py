@@ -342,7 +342,7 @@ def user_change_password(*, actor: User, old_password: str, new_password: str) -
 @transaction.atomic
 def user_reset_password(*, actor: User, user: User, new_password: str) -> User:
     """An account administrator sets a new password; the holder must change it at next login.
-    A reset also lifts a lockout. The account must be within the actor's region. Raises
+    A reset also lifts a lockout and revokes the holder's API token. The account must be within the actor's region. Raises
     :class:`BusinessError` (nothing saved) for a weak password or an account out of reach."""
     _require_perm(actor, "core.change_user")
     locked = User.objects.select_for_update().get(pk=user.pk)
@@ -355,6 +355,8 @@ def user_reset_password(*, actor: User, user: User, new_password: str) -> User:
     with acting(actor):
         locked.save()
     LoginAttempt.objects.filter(username__iexact=locked.username, success=False).delete()
+    # the holder signs in again and changes the password before any script may call the API
+    Token.objects.filter(user=locked).delete()
     log_operation(actor=actor, action=actions.USER_RESET_PASSWORD, target=locked)
     return locked
 

@@ -419,3 +419,33 @@ def test_switch_needs_post_and_login(client: Any, make_user: Any, regions: Any) 
     assert response.status_code == 302 and response["Location"].startswith(LOGIN)
     client.force_login(make_user(Role.BUREAU_LEADER, "3411"))
     assert client.get(reverse("core:region_switch")).status_code == 405
+
+
+def test_must_change_password_blocks_every_method(client: Any, regions: Any, admin: User) -> None:
+    """Not only pages: a form post or a session API call waits for the new password too."""
+    from rest_framework.authtoken.models import Token
+
+    from kejiju.core.services.accounts import token_create, user_reset_password
+
+    account = user_create(
+        actor=admin,
+        username="wangwu",
+        full_name="王五",
+        password=TEST_PASSWORD,
+        role=Role.BUREAU_STAFF,
+        region=regions["county"],
+        must_change_password=False,
+    )
+    token_create(actor=account)
+    user_reset_password(actor=admin, user=account, new_password="Reset-" + TEST_PASSWORD)
+    assert not Token.objects.filter(user=account).exists()
+    login(client, "wangwu", "Reset-" + TEST_PASSWORD)
+    before = User.objects.filter(username="someone-new").exists()
+    response = client.post("/accounts/new/", {"username": "someone-new"})
+    assert response.status_code == 302 and response["Location"] == reverse("core:password_change")
+    response = client.get("/api/v1/regions/")
+    assert response.status_code == 403 and response.json()["code"] == "must_change_password"
+    response = client.post("/api/v1/regions/", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert User.objects.filter(username="someone-new").exists() == before
+    assert client.get(reverse("core:password_change")).status_code == 200
