@@ -154,9 +154,17 @@ def test_nomination_to_certificate(page: Any, login: Any, tree: dict, screenshot
     expect(page.get_by_test_id("batch-status")).to_have_text("已完成")
     page.goto(f"/awards/nominations/{nomination.pk}/")
     expect(page.locator("main")).to_contain_text("91.00 分，第 1 名")  # trimmed mean of 89, 91, 95
+    batches = page.get_by_test_id("nomination-review-batches")
+    expect(batches).to_contain_text("天长市科学技术进步奖（2026 年度）专家评审")
+    expect(batches).to_contain_text("已完成")
     screenshot("awards-nomination-reviewed")
 
     # the award committee meets: the decision waits for its vote; a meeting short of the quorum is refused
+    page.goto(f"/awards/cycles/{cycle.pk}/")
+    expect(page.get_by_test_id("cycle-review-batches")).to_contain_text("1 项")
+    with page.expect_navigation():
+        page.get_by_test_id("cycle-review-batches").get_by_role("link").click()
+    expect(page.get_by_test_id("batch-status")).to_have_text("已完成")
     page.goto(f"/awards/cycles/{cycle.pk}/")
     with page.expect_navigation():
         page.get_by_test_id("cycle-decide").click()

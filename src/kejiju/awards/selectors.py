@@ -199,3 +199,29 @@ def vote_list(*, user: Any, cycle: AwardCycle, history: bool = False) -> QuerySe
     return qs.select_related("nomination__organization", "meeting", "recorded_by", "overridden_by").order_by(
         "nomination__review_rank", "nomination_id", "recorded_at", "pk"
     )
+
+
+def review_batches(
+    *, user: Any, cycle: AwardCycle | None = None, nomination: Nomination | None = None
+) -> QuerySet[Any]:
+    """The review module's batches (评审批次) that review the cycle's nominations, or one nomination: those
+    whose items are the nominations (``awards.nomination:<pk>``, how :mod:`kejiju.awards.review` hands
+    them to the review module). Only batches the user may see there (staff with the review module's
+    view permission, in their region); newest first, cancelled ones included with their status."""
+    from kejiju.awards.review import KEY
+    from kejiju.review.selectors import batch_list
+    from kejiju.review.sources import make_ref
+
+    if nomination is not None:
+        refs = [make_ref(KEY, nomination.pk)]
+    elif cycle is not None:
+        refs = [make_ref(KEY, pk) for pk in Nomination.objects.filter(cycle=cycle).values_list("pk", flat=True)]
+    else:
+        raise TypeError("review_batches needs a cycle or a nomination")
+    visible = batch_list(user=user)
+    if not refs:
+        return visible.none()
+    # the ids first: filtering the counted list on its items would count them twice
+    ids = set(visible.filter(source_key=KEY, items__ref__in=refs).values_list("pk", flat=True))
+    batches: QuerySet[Any] = visible.filter(pk__in=ids, is_archived=False).order_by("-created_at", "-pk")
+    return batches

@@ -467,6 +467,21 @@ def grade_set(
     """评定: give a checked nomination a grade of the programme (拟授奖, with its prize) or none (不授奖),
     within the grade's quota for the cycle. ``reason`` and ``extra`` go into the transition row (the
     decision passes the committee's vote and any adjustment with its reason)."""
+    return _grade_apply(actor, nomination, grade, reason=reason, extra=extra, check_quota=True)
+
+
+def _grade_apply(
+    actor: Any,
+    nomination: Nomination,
+    grade: str,
+    *,
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
+    check_quota: bool,
+) -> Nomination:
+    """:func:`grade_set` itself. The decision passes ``check_quota=False``: it has checked the quotas
+    against the grades as they will be once every vote is applied (:func:`_apply_votes`), which the
+    grades held half-way through (one nomination moved, the next not yet) would wrongly exceed."""
     nomination = Nomination.objects.select_for_update().select_related("cycle__programme").get(pk=nomination.pk)
     if not can_manage_awards(actor, nomination):
         raise _forbid("您没有评定奖励的权限。")
@@ -490,7 +505,7 @@ def grade_set(
         spec = next((g for g in cycle.programme.grades if g["grade"] == grade), None)
         if spec is None:
             raise RowErrors({"grade": ["奖励等级应为：%s。" % "、".join(g["grade"] for g in cycle.programme.grades)]})
-        if spec.get("quota") is not None:
+        if check_quota and spec.get("quota") is not None:
             used = (
                 cycle.nominations.filter(grade=grade, status=NominationStatus.AWARDED).exclude(pk=nomination.pk).count()
             )
@@ -524,7 +539,7 @@ def _count(value: Any, *, field: str, label: str, errors: dict[str, list[str]]) 
     """A whole number of votes, not negative; the error goes to ``errors[field]``."""
     text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
     if re.fullmatch(r"-?[0-9]{1,6}", text) is None:
-        shown = "" if value is None else str(value)[:20]
+        shown = "" if value is None else str(value).strip()[:20]
         errors[field] = [f"{label}应为不小于 0 的整数（“{shown}”不是整数）。"]
         return 0
     number = int(text)
@@ -784,8 +799,10 @@ def vote_override(*, actor: Any, nomination: Nomination, grade: str, reason: str
 
 def _apply_votes(actor: Any, cycle: AwardCycle) -> None:
     """The decision: every checked nomination needs a current vote (and so the meeting); each gets the
-    outcome of its vote (or the adjusted one, with its reason) through :func:`grade_set`. The grades'
-    quotas are checked first, so an excess names the nominations."""
+    outcome of its vote (or the adjusted one, with its reason) as :func:`grade_set` gives it. The grades'
+    quotas are checked first, on the grades as they will be after the decision (all votes applied, so a
+    grade given by hand before the vote and moved by it no longer counts), and an excess names the
+    nominations."""
     nominations = list(cycle.nominations.filter(is_archived=False, status__in=VOTABLE).order_by("review_rank", "pk"))
     if not nominations:
         return
@@ -797,17 +814,26 @@ def _apply_votes(actor: Any, cycle: AwardCycle) -> None:
         raise BusinessError(
             "还有 %s 项推荐未经评审委员会表决：%s。" % (len(missing), "、".join(missing)), code="not_ready"
         )
+    # the grades as they will be after the decision: the voted outcomes, and the grades kept by awarded
+    # nominations of the cycle outside the vote (archived ones, which grade_set counts too)
+    after = [(n.title, votes[n.pk].outcome_grade) for n in nominations]
+    after += [
+        (n.title, n.grade)
+        for n in cycle.nominations.filter(status=NominationStatus.AWARDED)
+        .exclude(pk__in=[n.pk for n in nominations])
+        .order_by("review_rank", "pk")
+    ]
     for spec in cycle.programme.grades:
         if spec.get("quota") is None:
             continue
-        titles = [n.title for n in nominations if votes[n.pk].outcome_grade == spec["grade"]]
+        titles = [title for title, grade in after if grade == spec["grade"]]
         if len(titles) > spec["quota"]:
             raise BusinessError(
                 "“%s”名额为 %s 项，表决（含调整）拟授 %s 项：%s。请重新表决或调整（须填理由）。"
                 % (spec["grade"], spec["quota"], len(titles), "、".join(titles)),
                 code="quota",
             )
-    # not-awards first, so a grade freed by one nomination is free for the next
+    # the quotas hold for the result as a whole (checked above), whatever the order of the steps
     for nomination in sorted(nominations, key=lambda n: votes[n.pk].outcome_grade != ""):
         vote = votes[nomination.pk]
         extra = {
@@ -820,12 +846,13 @@ def _apply_votes(actor: Any, cycle: AwardCycle) -> None:
             "passed": vote.passed,
             "override": vote.overridden,
         }
-        grade_set(
-            actor=actor,
-            nomination=nomination,
-            grade=vote.outcome_grade,
+        _grade_apply(
+            actor,
+            nomination,
+            vote.outcome_grade,
             reason=vote.override_reason if vote.overridden else "",
             extra=extra,
+            check_quota=False,
         )
 
 

@@ -168,6 +168,9 @@ def cycle_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": selectors.meeting_of(cycle=cycle),
             "votes": list(selectors.vote_list(user=request.user, cycle=cycle)) if can_view_awards(request.user) else [],
             "can_vote": manage and cycle.status == CycleStatus.REVIEW,
+            "review_batches": list(selectors.review_batches(user=request.user, cycle=cycle))
+            if can_view_awards(request.user, cycle)
+            else [],
         },
     )
 
@@ -317,6 +320,9 @@ def nomination_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             if can_view_awards(request.user, nomination)
             else [],
             "vote": services.current_vote(nomination),
+            "review_batches": list(selectors.review_batches(user=request.user, nomination=nomination))
+            if can_view_awards(request.user, nomination)
+            else [],
         },
     )
 

@@ -3,6 +3,8 @@ rules (nomination window, the programme's categories, completers' ID numbers, pr
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from kejiju.awards.choices import CycleStatus, NominationStatus
@@ -18,6 +20,16 @@ from kejiju.awards.models import (
 from kejiju.core.api.serializers import MAX_ID, InputSerializer
 
 Text = serializers.CharField
+
+
+class CountField(serializers.IntegerField):
+    """A count of votes or of members present, as typed (a JSON integer or a string of digits). It is
+    passed on unchanged so the service checks it with the same rule and message as the pages: a whole
+    number not below 0; ``6.0``, ``"6.000"`` or ``true`` are refused (“赞成票应为不小于 0 的整数”).
+    DRF's own integer field would take ``"6.000"`` as 6."""
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        return self.validate_empty_values(data)[1]  # missing or null: DRF's "required" answers
 
 
 class AwardCycleFilterSerializer(serializers.Serializer):
@@ -274,7 +286,7 @@ class AwardMeetingInSerializer(InputSerializer):
     held_on = serializers.DateField(label="会议日期")
     place = Text(max_length=120, label="会议地点")
     members = AwardCommitteeMemberSerializer(many=True, label="评审委员", help_text="全体委员，至多 99 人。")
-    members_present = serializers.IntegerField(min_value=0, max_value=999, label="出席委员人数")
+    members_present = CountField(min_value=0, max_value=999, label="出席委员人数")
 
     def validate_members(self, value: list[dict[str, str]]) -> list[dict[str, str]]:
         if len(value) > 99:
@@ -319,9 +331,9 @@ class AwardVoteInSerializer(InputSerializer):
 
     nomination = serializers.IntegerField(min_value=1, max_value=MAX_ID, label="推荐项目")
     grade = Text(max_length=20, label="表决等级")
-    votes_for = serializers.IntegerField(min_value=0, max_value=999, label="赞成票")
-    votes_against = serializers.IntegerField(min_value=0, max_value=999, label="反对票")
-    votes_abstain = serializers.IntegerField(min_value=0, max_value=999, label="弃权票")
+    votes_for = CountField(min_value=0, max_value=999, label="赞成票")
+    votes_against = CountField(min_value=0, max_value=999, label="反对票")
+    votes_abstain = CountField(min_value=0, max_value=999, label="弃权票")
 
 
 class AwardVoteFilterSerializer(serializers.Serializer):

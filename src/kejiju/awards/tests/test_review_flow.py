@@ -250,3 +250,49 @@ def test_cycle_page_offers_the_review_batch(cycle_in_review: dict[str, Any], cli
     other = client.get("/review/batches/new/?source_key=awards.nomination&kind=award&filter_cycle=%s" % (cycle.pk + 1))
     for nomination in cycle_in_review["nominations"]:  # another cycle's form does not offer them
         assert nomination.title not in other.content.decode()
+
+
+def test_nomination_and_cycle_pages_link_their_review_batches(
+    cycle_in_review: dict[str, Any], client: Any, make_user: Any
+) -> None:
+    """Staff see on a nomination the review batches that review it, and on the cycle every batch that
+    reviews its nominations, linked to the batch page; the nominating organization and other regions
+    do not."""
+    from kejiju.awards.selectors import review_batches
+
+    world = cycle_in_review
+    staff, cycle = world["staff"], world["cycle"]
+    a, b = world["nominations"]
+    client.force_login(staff)
+    assert 'data-testid="cycle-review-batches"' not in client.get(f"/awards/cycles/{cycle.pk}/").content.decode()
+    assert list(review_batches(user=staff, nomination=a)) == []
+
+    first = _batch({**world, "nominations": [a]})
+    second = _batch({**world, "nominations": [a, b]})
+    assert list(review_batches(user=staff, nomination=a)) == [second, first]
+    assert list(review_batches(user=staff, nomination=b)) == [second]
+    assert [(x, x.item_count) for x in review_batches(user=staff, cycle=cycle)] == [(second, 2), (first, 1)]
+
+    page_a = client.get(f"/awards/nominations/{a.pk}/").content.decode()
+    assert 'data-testid="nomination-review-batches"' in page_a
+    assert f'href="/review/batches/{first.pk}/"' in page_a and f'href="/review/batches/{second.pk}/"' in page_a
+    page_b = client.get(f"/awards/nominations/{b.pk}/").content.decode()
+    assert f'href="/review/batches/{second.pk}/"' in page_b and f'href="/review/batches/{first.pk}/"' not in page_b
+    cycle_page = client.get(f"/awards/cycles/{cycle.pk}/").content.decode()
+    assert 'data-testid="cycle-review-batches"' in cycle_page and "2 项" in cycle_page and "1 项" in cycle_page
+    assert f'href="/review/batches/{first.pk}/"' in cycle_page
+    assert client.get(f"/review/batches/{first.pk}/").status_code == 200
+
+    # another cycle of the programme has no batch; another region's staff and the organization see none
+    now = timezone.now()
+    later = cycle_save(
+        actor=staff, programme=cycle.programme, year=2027, opens_at=now, closes_at=now + timedelta(days=9)
+    )
+    assert list(review_batches(user=staff, cycle=later)) == []
+    assert 'data-testid="cycle-review-batches"' not in client.get(f"/awards/cycles/{later.pk}/").content.decode()
+    assert list(review_batches(user=make_user("bureau_staff", "341182"), nomination=a)) == []
+    applicant = Nomination.objects.get(pk=a.pk).created_by
+    client.force_login(applicant)
+    own = client.get(f"/awards/nominations/{a.pk}/")
+    assert own.status_code == 200 and "/review/batches/" not in own.content.decode()
+    assert list(review_batches(user=applicant, cycle=cycle)) == []

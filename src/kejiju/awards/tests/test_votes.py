@@ -21,6 +21,7 @@ from kejiju.awards.choices import CycleStatus, NominationStatus
 from kejiju.awards.models import AwardCycle, Nomination, NominationVote, VoteMeeting
 from kejiju.awards.services import (
     cycle_step,
+    grade_set,
     meeting_save,
     nomination_review_result,
     nomination_step,
@@ -569,3 +570,151 @@ def test_override_reason_refuses_nul_and_overlong_text(review: dict[str, Any]) -
         assert words in error.value.errors["reason"][0]
     vote = NominationVote.objects.get(nomination=b)
     assert not vote.overridden and vote.override_reason == "" and _logs("awards.vote_override") == 0
+
+
+def test_decision_counts_quotas_after_every_vote_is_applied(review: dict[str, Any]) -> None:
+    """A nomination graded 拟授一等奖 by hand before the committee voted (data from before the vote) is
+    voted to 二等奖, while a nomination reviewed ahead of it is voted 一等奖 (quota 1): the quota counts
+    the grades as they will be after the decision, not the hand grade still held half-way."""
+    staff, cycle = review["staff"], review["cycle"]
+    a, b, c = review["items"]
+    grade_set(actor=staff, nomination=c, grade="一等奖")
+    _meeting(review)
+    _vote(review, a, "一等奖", 9)
+    _vote(review, b, "三等奖", 8, 1)
+    _vote(review, c, "二等奖", 7, 2)
+    cycle_step(actor=staff, cycle=cycle, action="decide")
+    cycle.refresh_from_db()
+    assert cycle.status == CycleStatus.DECIDED
+    for n in (a, b, c):
+        n.refresh_from_db()
+    assert (a.status, a.grade, str(a.prize)) == (NominationStatus.AWARDED, "一等奖", "50000.00")
+    assert (b.status, b.grade, str(b.prize)) == (NominationStatus.AWARDED, "三等奖", "10000.00")
+    assert (c.status, c.grade, str(c.prize)) == (NominationStatus.AWARDED, "二等奖", "30000.00")
+    assert _logs("awards.grade_set") == 1 + 3
+    logged = OperationLog.objects.filter(action="awards.grade_set", target_id=str(c.pk)).order_by("pk")
+    assert [log.extra["grade"] for log in logged] == ["一等奖", "二等奖"]
+
+
+def test_decision_swapping_two_quota_grades(world: dict[str, Any]) -> None:  # noqa: F811
+    """Two nominations graded by hand swap their grades by the vote, each grade with a quota of one: no
+    order of applying them one by one would fit, counted after the decision both fit."""
+    staff, cycle = world["staff"], world["cycle"]
+    grades = [{"grade": "一等奖", "prize": "50000", "quota": 1}, {"grade": "二等奖", "prize": "30000", "quota": 1}]
+    programme = world["programme"]
+    programme_save(
+        actor=staff, name=programme.name, categories=programme.categories, grades=grades, programme=programme
+    )
+    a, b = nominate(world, "稻虾共养技术"), nominate(world, "设施蔬菜物联网监测")
+    for n in (a, b):
+        nomination_step(actor=world["applicant"], nomination=n, action="submit")
+    cycle_step(actor=staff, cycle=cycle, action="close_nominations")
+    for n in (a, b):
+        nomination_step(actor=staff, nomination=n, action="pass")
+    cycle_step(actor=staff, cycle=cycle, action="start_review")
+    grade_set(actor=staff, nomination=a, grade="一等奖")
+    grade_set(actor=staff, nomination=b, grade="二等奖")
+    _meeting(world)
+    _vote(world, a, "二等奖", 9)
+    _vote(world, b, "一等奖", 9)
+    cycle_step(actor=staff, cycle=cycle, action="decide")
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.grade, str(a.prize), b.grade, str(b.prize)) == ("二等奖", "30000.00", "一等奖", "50000.00")
+    assert a.status == b.status == NominationStatus.AWARDED
+
+
+def test_decision_quota_still_counts_a_third_holder(review: dict[str, Any]) -> None:
+    """After all votes, two nominations would hold the single 一等奖: refused, naming both, nothing changed
+    (the hand grade stays)."""
+    staff, cycle = review["staff"], review["cycle"]
+    a, b, c = review["items"]
+    grade_set(actor=staff, nomination=c, grade="一等奖")
+    _meeting(review)
+    _vote(review, a, "一等奖", 9)
+    _vote(review, b, "三等奖", 9)
+    _vote(review, c, "一等奖", 9)
+    with pytest.raises(BusinessError) as quota:
+        cycle_step(actor=staff, cycle=cycle, action="decide")
+    assert quota.value.code == "quota" and a.title in quota.value.message and c.title in quota.value.message
+    c.refresh_from_db()
+    assert (c.status, c.grade) == (NominationStatus.AWARDED, "一等奖")
+    assert AwardCycle.objects.get(pk=cycle.pk).status == CycleStatus.REVIEW and _logs("awards.grade_set") == 1
+
+
+WHOLE = "应为不小于 0 的整数"
+
+
+@pytest.mark.urls(URLS)
+@pytest.mark.parametrize("typed", ["6.0", "6.000", "６", "6e0", " 6.", "+6"])
+def test_counts_as_typed_page_and_api_agree(client: Any, review: dict[str, Any], typed: str) -> None:
+    """A count must be a whole number as typed: "6.0" or "6.000" is refused by the vote sheet and by the
+    API alike, with the same message naming the field, and nothing is stored."""
+    cycle = review["cycle"]
+    a = review["items"][0]
+    message = f"赞成票{WHOLE}（“{typed.strip()}”不是整数）。"
+    _meeting(review)
+    client.force_login(review["staff"])
+    sheet = reverse("awards:vote_sheet", args=[cycle.pk])
+    post = {f"grade_{a.pk}": "一等奖", f"votes_for_{a.pk}": typed, f"votes_against_{a.pk}": "0"}
+    page = client.post(sheet, {**post, f"votes_abstain_{a.pk}": "0"})
+    assert page.status_code == 400 and f"“{a.title}”：{message}" in page.content.decode()
+    votes_url = reverse("awards_api:cycle_votes", args=[cycle.pk], urlconf=URLS)
+    body = {"nomination": a.pk, "grade": "一等奖", "votes_for": typed, "votes_against": 0, "votes_abstain": 0}
+    api = client.post(votes_url, body, content_type="application/json")
+    assert api.status_code == 400, api.content
+    assert api.json()["detail"] == message and api.json()["errors"]["votes_for"] == [message]
+    assert api.json()["field"] == "votes_for"
+    assert not NominationVote.objects.exists() and _logs("awards.vote_record") == 0
+
+
+@pytest.mark.urls(URLS)
+def test_api_counts_take_whole_numbers_only(client: Any, review: dict[str, Any]) -> None:
+    """JSON 6.0 and true are not whole numbers as typed either; 6 and "6" are; a missing or null count
+    names the field."""
+    cycle = review["cycle"]
+    a = review["items"][0]
+    _meeting(review)
+    client.force_login(review["staff"])
+    votes_url = reverse("awards_api:cycle_votes", args=[cycle.pk], urlconf=URLS)
+    body = {"nomination": a.pk, "grade": "一等奖", "votes_for": 6, "votes_against": 2, "votes_abstain": 1}
+    for change, field, words in (
+        ({"votes_against": 2.0}, "votes_against", f"反对票{WHOLE}（“2.0”不是整数）。"),
+        ({"votes_abstain": True}, "votes_abstain", f"弃权票{WHOLE}（“True”不是整数）。"),
+        ({"votes_for": [6]}, "votes_for", f"赞成票{WHOLE}"),
+        ({"votes_for": "-1"}, "votes_for", "赞成票不能为负数。"),
+        ({"votes_for": None}, "votes_for", "赞成票："),
+    ):
+        bad = client.post(votes_url, {**body, **change}, content_type="application/json")
+        assert bad.status_code == 400 and bad.json()["field"] == field, bad.content
+        assert words in bad.json()["detail"], bad.content
+    missing = client.post(
+        votes_url, {k: v for k, v in body.items() if k != "votes_abstain"}, content_type="application/json"
+    )
+    assert missing.status_code == 400 and missing.json()["field"] == "votes_abstain"
+    assert not NominationVote.objects.exists() and _logs("awards.vote_record") == 0
+    assert client.post(votes_url, body, content_type="application/json").status_code == 201
+    again = client.post(votes_url, {**body, "votes_for": "7", "votes_against": "1"}, content_type="application/json")
+    assert again.status_code == 201 and again.json()["votes_for"] == 7 and again.json()["passed"] is True
+    assert _logs("awards.vote_record") == 2
+
+
+@pytest.mark.urls(URLS)
+def test_members_present_as_typed_page_and_api_agree(client: Any, review: dict[str, Any]) -> None:
+    cycle = review["cycle"]
+    message = f"出席委员人数{WHOLE}（“9.0”不是整数）。"
+    client.force_login(review["staff"])
+    form = {
+        "held_on": timezone.localdate().isoformat(),
+        "place": "科技局三楼会议室",
+        "members": "\n".join(f"{m['name']},{m['unit']}" for m in COMMITTEE),
+        "members_present": "9.0",
+    }
+    page = client.post(reverse("awards:meeting", args=[cycle.pk]), form)
+    assert page.status_code == 400 and message in page.content.decode()
+    meeting_url = reverse("awards_api:cycle_meeting", args=[cycle.pk], urlconf=URLS)
+    body = {"held_on": form["held_on"], "place": form["place"], "members": COMMITTEE, "members_present": "9.0"}
+    api = client.post(meeting_url, body, content_type="application/json")
+    assert api.status_code == 400 and api.json()["detail"] == message
+    assert not VoteMeeting.objects.exists() and _logs("awards.meeting_save") == 0
+    assert client.post(meeting_url, {**body, "members_present": 9}, content_type="application/json").status_code == 200
