@@ -2,6 +2,8 @@
 cosine similarity of rjieba tokens plus a field bonus, and explain each score by the shared terms.
 
 Pure Python (no Django): services pass plain :class:`Doc` values and get :class:`Match` results.
+A :class:`Doc` may carry its tokens (:func:`tokenize` of its text, computed once when the record is
+saved); the ranking then uses them as they are instead of segmenting the text again, with the same result.
 
 * Tokens: rjieba words of two or more characters (single Latin letters and digits dropped), minus a
   stop list of words that say nothing about a technology (一种、方法、技术、研究…).
@@ -28,11 +30,17 @@ STOP_WORDS = frozenset(
 
 @dataclass(frozen=True)
 class Doc:
-    """A candidate or a query: an id, its text, and its field codes."""
+    """A candidate or a query: an id, its text, and its field codes; ``tokens``, when given, are
+    ``tokenize(text)`` stored beforehand and used instead of the text (which may then be empty)."""
 
     key: str
     text: str
     fields: tuple[str, ...] = ()
+    tokens: tuple[str, ...] | None = None
+
+    def token_list(self) -> Sequence[str]:
+        """The stored tokens, or the text's tokens when none were stored."""
+        return self.tokens if self.tokens is not None else tokenize(self.text)
 
 
 @dataclass(frozen=True)
@@ -88,15 +96,16 @@ class _Vector:
         return sum(w * large.weights.get(t, 0.0) for t, w in small.weights.items())
 
 
-def _vectors(token_lists: Sequence[list[str]]) -> list[_Vector]:
+def _vectors(token_lists: Sequence[Sequence[str]]) -> list[_Vector]:
     n = len(token_lists)
     df: Counter[str] = Counter()
     for tokens in token_lists:
         df.update(set(tokens))
+    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
     out = []
     for tokens in token_lists:
         tf = Counter(tokens)
-        weights = {t: c * (math.log((1 + n) / (1 + df[t])) + 1.0) for t, c in tf.items()}
+        weights = {t: c * idf[t] for t, c in tf.items()}
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         out.append(_Vector({t: w / norm for t, w in weights.items()}))
     return out
@@ -121,18 +130,18 @@ def rank(
     """Rank ``candidates`` against ``query`` (best first), at most ``limit``; each with its explanation."""
     if not candidates:
         return []
-    token_lists = [tokenize(query.text)] + [tokenize(c.text) for c in candidates]
+    token_lists = [query.token_list()] + [c.token_list() for c in candidates]
     vectors = _vectors(token_lists)
     q = vectors[0]
     results = []
     for index, cand in enumerate(candidates, start=1):
         vec = vectors[index]
         similarity = q.dot(vec)
-        shared = sorted(set(q.weights) & set(vec.weights), key=lambda t: -(q.weights[t] * vec.weights[t]))
         same_field = fields_match(query.fields, cand.fields)
         score = similarity + (field_bonus if same_field else 0.0)
         if score < min_score:
             continue
+        shared = sorted(set(q.weights) & set(vec.weights), key=lambda t: -(q.weights[t] * vec.weights[t]))
         results.append(
             Match(
                 key=cand.key,

@@ -39,6 +39,14 @@ class Achievement(DomainModel):
     contact_name = models.CharField("联系人", max_length=40)
     contact_phone = models.CharField("联系电话", max_length=40)
     is_public = models.BooleanField("公开发布", default=True)
+    match_tokens = models.TextField(
+        "匹配分词",
+        null=True,
+        blank=True,
+        default=None,
+        editable=False,
+        help_text="名称（两次）、关键词和简介的分词（以空格分隔），保存时写入，供成果推荐使用；NULL 表示尚未分词（按原文即时分词）。",
+    )
 
     class Meta:
         verbose_name = "科技成果"
@@ -66,6 +74,14 @@ class TechDemand(DomainModel):
     status = models.CharField("状态", max_length=12, choices=DemandStatus.choices, default=DemandStatus.OPEN)
     posted_by = models.ForeignKey(
         "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="发布账号"
+    )
+    match_tokens = models.TextField(
+        "匹配分词",
+        null=True,
+        blank=True,
+        default=None,
+        editable=False,
+        help_text="名称（两次）和需求描述的分词（以空格分隔），保存时写入，供成果与专家推荐使用；NULL 表示尚未分词（按原文即时分词）。",
     )
 
     class Meta:

@@ -8,11 +8,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
 from kejiju.core.permissions import prefix_q
 from kejiju.engines.textmatch import Doc, rank
+from kejiju.transfer import matching
 from kejiju.transfer.choices import DemandStatus, TechField
 from kejiju.transfer.models import Achievement, Cooperation, Match, MatchEvent, TechContract, TechDemand
 
@@ -155,47 +156,51 @@ class Suggestion:
 CANDIDATE_LIMIT = 3000
 
 
-def _demand_doc(demand: TechDemand) -> Doc:
-    return Doc(str(demand.pk), f"{demand.title} {demand.title} {demand.problem}", (demand.field,))
-
-
 def achievement_suggestions(*, demand: TechDemand, limit: int = 10) -> list[Suggestion]:
     """Public achievements ranked for ``demand`` by text similarity and field (the public listing is open
-    to everyone, so the enterprise sees the same suggestions as staff)."""
-    candidates = list(public_achievements().order_by("-created_at")[:CANDIDATE_LIMIT])
-    docs = [Doc(str(a.pk), f"{a.title} {a.title} {a.keywords} {a.summary}", (a.field,)) for a in candidates]
-    by_key = {str(a.pk): a for a in candidates}
-    listed = set(
-        Match.objects.filter(demand=demand, achievement__isnull=False).values_list("achievement_id", flat=True)
-    )
+    to everyone, so the enterprise sees the same suggestions as staff). Ranks the tokens stored on each
+    record when it was saved (:mod:`kejiju.transfer.matching`), read without building model instances;
+    then reads the ``limit`` best with whether each is already listed: two queries whatever the count."""
+    rows = matching.achievement_rows(public_achievements().order_by("-created_at"))[:CANDIDATE_LIMIT]
+    ranked = rank(matching.demand_doc(demand), [matching.doc(*row) for row in rows], limit=limit)
+    listed = Match.objects.filter(demand=demand, achievement=OuterRef("pk"))
+    found = public_achievements().filter(pk__in=[int(m.key) for m in ranked]).annotate(listed=Exists(listed))
+    by_key = {str(a.pk): a for a in found}
     return [
-        Suggestion(by_key[m.key], m.score, m.explain(), m.shared_terms, m.field_match, by_key[m.key].pk in listed)
-        for m in rank(_demand_doc(demand), docs, limit=limit)
+        Suggestion(by_key[m.key], m.score, m.explain(), m.shared_terms, m.field_match, by_key[m.key].listed)
+        for m in ranked
+        if m.key in by_key  # withdrawn between the two reads
     ]
 
 
 def expert_suggestions(*, user: Any, demand: TechDemand, limit: int = 10) -> list[Suggestion]:
     """Persons (experts) the user may see, ranked for ``demand`` by their keywords, title and subjects
-    (a subject within the demand's field counts as a field match). Empty without the people permission."""
+    (a subject within the demand's field counts as a field match). Empty without the people permission.
+    Persons keep no stored tokens (the people registry is another module): their short texts are
+    segmented here (cached in the process). Two queries whatever the count, as for achievements."""
     from kejiju.people.selectors import person_list
 
     try:
-        persons = list(person_list(user=user).exclude(keywords="").order_by("-pk")[:CANDIDATE_LIMIT])
+        persons = person_list(user=user).exclude(keywords="")
+        rows = list(
+            persons.order_by("-pk").values_list("pk", "keywords", "title", "major", "subjects")[:CANDIDATE_LIMIT]
+        )
     except Exception:  # no right to read the people registry → no expert suggestions
         return []
     prefixes = FIELD_SUBJECTS.get(demand.field, ())
     docs = []
-    for p in persons:
-        subjects = [str(s) for s in (p.subjects or [])]
-        in_field = any(s.startswith(prefixes) for s in subjects) if prefixes else False
-        docs.append(
-            Doc(str(p.pk), f"{p.keywords} {p.keywords} {p.title} {p.major}", (demand.field,) if in_field else ())
-        )
-    by_key = {str(p.pk): p for p in persons}
-    listed = set(Match.objects.filter(demand=demand, expert__isnull=False).values_list("expert_id", flat=True))
+    for pk, keywords, title, major, subjects in rows:
+        codes = [str(s) for s in (subjects or [])]
+        in_field = any(s.startswith(prefixes) for s in codes) if prefixes else False
+        docs.append(Doc(str(pk), f"{keywords} {keywords} {title} {major}", (demand.field,) if in_field else ()))
+    ranked = rank(matching.demand_doc(demand), docs, limit=limit)
+    listed = Match.objects.filter(demand=demand, expert=OuterRef("pk"))
+    found = persons.filter(pk__in=[int(m.key) for m in ranked]).annotate(listed=Exists(listed))
+    by_key = {str(p.pk): p for p in found}
     return [
-        Suggestion(by_key[m.key], m.score, m.explain(), m.shared_terms, m.field_match, by_key[m.key].pk in listed)
-        for m in rank(_demand_doc(demand), docs, limit=limit)
+        Suggestion(by_key[m.key], m.score, m.explain(), m.shared_terms, m.field_match, by_key[m.key].listed)
+        for m in ranked
+        if m.key in by_key
     ]
 
 

@@ -22,7 +22,7 @@ from kejiju.core.models import Region
 from kejiju.core.permissions import can_manage_region
 from kejiju.core.workflow import apply_transition
 from kejiju.engines.contact import is_phone, normalize_phone
-from kejiju.transfer import actions
+from kejiju.transfer import actions, matching
 from kejiju.transfer.choices import (
     ContractType,
     DemandStatus,
@@ -203,6 +203,7 @@ def achievement_save(
     obj.owner, obj.region_id = owner, owner.region_id
     for key, value in values.items():
         setattr(obj, key, value)
+    obj.match_tokens = matching.achievement_tokens(obj)
     with acting(actor):
         obj.save()
     obj.related_ip.set(ips)
@@ -221,6 +222,17 @@ def achievement_archive(*, actor: Any, achievement: Achievement, archived: bool 
         obj.save(update_fields=["is_archived", "updated_at"])
     log_operation(actor=actor, action=actions.ACHIEVEMENT_ARCHIVE, target=obj, extra={"archived": archived})
     return obj
+
+
+@transaction.atomic
+def retokenize() -> dict[str, int]:
+    """Recompute the matcher's stored tokens (``match_tokens``) of all achievements and demands and write
+    those that differ: after a restore of an older backup, a load that bypassed the services, or a change
+    of the stop words or of the segmenter's version (``kejiju transfer retokenize``). Returns the rows
+    read and written per model. A derived value, so no field history and no operation-log rows."""
+    a_read, a_written = matching.refresh_tokens(Achievement, matching.achievement_tokens, matching.ACHIEVEMENT_FIELDS)
+    d_read, d_written = matching.refresh_tokens(TechDemand, matching.demand_tokens, matching.DEMAND_FIELDS)
+    return {"achievements": a_read, "achievements_updated": a_written, "demands": d_read, "demands_updated": d_written}
 
 
 # ------------------------------------------------------------------ demands
@@ -254,6 +266,7 @@ def demand_save(*, actor: Any, enterprise: Any, data: dict[str, Any], demand: Te
     obj.enterprise, obj.region_id = enterprise, enterprise.region_id
     for key, value in values.items():
         setattr(obj, key, value)
+    obj.match_tokens = matching.demand_tokens(obj)
     with acting(actor):
         obj.save()
     log_operation(actor=actor, action=actions.DEMAND_SAVE, target=obj, extra={"organization": enterprise.pk})

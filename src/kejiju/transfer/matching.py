@@ -1,0 +1,102 @@
+"""The texts the matcher compares (title twice for weight, then keywords and summary, or the problem)
+and their tokens, stored on each record when it is saved (``match_tokens``, the tokens joined by single
+spaces; NULL when not stored yet) so that the suggestions page does not segment up to 3,000 texts on every
+view. One place for the services, the selectors, the migration and ``kejiju transfer retokenize``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kejiju.engines.textmatch import Doc, tokenize
+
+#: The fields each model's tokens are computed from.
+ACHIEVEMENT_FIELDS = ("title", "keywords", "summary")
+DEMAND_FIELDS = ("title", "problem")
+
+
+def achievement_text(obj: Any) -> str:
+    """What an achievement is matched on (its title counts twice)."""
+    return f"{obj.title} {obj.title} {obj.keywords} {obj.summary}"
+
+
+def demand_text(obj: Any) -> str:
+    """What a demand is matched on (its title counts twice)."""
+    return f"{obj.title} {obj.title} {obj.problem}"
+
+
+def encode(tokens: list[str]) -> str | None:
+    """The stored form of ``tokens``: joined by single spaces. A token never holds whitespace (the
+    segmenter splits on it); should one ever do, nothing is stored and the text is segmented instead."""
+    if any(" " in token for token in tokens):
+        return None
+    return " ".join(tokens)
+
+
+def decode(stored: str) -> tuple[str, ...]:
+    return tuple(stored.split(" ")) if stored else ()
+
+
+def achievement_tokens(obj: Any) -> str | None:
+    """The value of ``match_tokens`` for an achievement's current text."""
+    return encode(tokenize(achievement_text(obj)))
+
+
+def demand_tokens(obj: Any) -> str | None:
+    """The value of ``match_tokens`` for a demand's current text."""
+    return encode(tokenize(demand_text(obj)))
+
+
+def doc(pk: Any, field: str, stored: str | None, text: str) -> Doc:
+    """The matcher's document of a record: its stored tokens, or, when none are stored (a row written
+    around the services), its ``text``, segmented then with the same result."""
+    if stored is None:
+        return Doc(str(pk), text, (field,))
+    return Doc(str(pk), "", (field,), decode(stored))
+
+
+def achievement_rows(qs: Any) -> Any:
+    """``(pk, field, stored tokens, text)`` of each achievement of ``qs`` for the matcher: one query, no
+    model instances; the text (:func:`achievement_text`, built in SQL) only for rows without tokens."""
+    return qs.values_list("pk", "field", "match_tokens", _fallback_text("title", "title", "keywords", "summary"))
+
+
+def demand_doc(obj: Any) -> Doc:
+    """The matcher's document of a demand (the query)."""
+    return doc(obj.pk, obj.field, obj.match_tokens, demand_text(obj))
+
+
+def _fallback_text(*names: str) -> Any:
+    from django.db.models import Case, TextField, Value, When
+    from django.db.models.functions import Concat
+
+    parts: list[Any] = []
+    for name in names:
+        parts += [name, Value(" ")]
+    return Case(
+        When(match_tokens__isnull=True, then=Concat(*parts[:-1], output_field=TextField())),
+        default=Value(""),
+        output_field=TextField(),
+    )
+
+
+def refresh_tokens(model: Any, tokens_of: Any, text_fields: tuple[str, ...], *, batch: int = 1000) -> tuple[int, int]:
+    """Recompute the stored tokens of every row of ``model`` (``Achievement`` or ``TechDemand``, also the
+    migration's historical models) and write those that differ; returns (rows read, rows written).
+    A derived value: no field history, no operation-log row per record."""
+    read = written = 0
+    last = 0
+    while True:
+        chunk = list(model.objects.filter(pk__gt=last).order_by("pk").only("pk", "match_tokens", *text_fields)[:batch])
+        if not chunk:
+            return read, written
+        stale = []
+        for obj in chunk:
+            tokens = tokens_of(obj)
+            if obj.match_tokens != tokens:
+                obj.match_tokens = tokens
+                stale.append(obj)
+        if stale:
+            model.objects.bulk_update(stale, ["match_tokens"])
+        read += len(chunk)
+        written += len(stale)
+        last = chunk[-1].pk
