@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from kejiju.review import services
-from kejiju.review.models import Assignment
+from kejiju.review.models import Assignment, Expert
 from kejiju.review.tests.factories import batch_data, id_number, make_expert
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,11 @@ def test_expert_scores_through_the_api(client: Any, staff: Any, source: Any) -> 
     a = Assignment.objects.filter(batch=batch, panel=True).select_related("expert__user").first()
     reserve = Assignment.objects.filter(batch=batch, panel=False).select_related("expert__user").first()
     client.force_login(a.expert.user)
+    # the accounts' first passwords were set by the bureau: nothing but the password page until changed
+    assert client.get("/api/v1/review/my/assignments/").status_code == 403
+    type(a.expert.user).objects.filter(pk__in=[e.user_id for e in Expert.objects.all()]).update(
+        must_change_password=False
+    )
     listed = client.get("/api/v1/review/my/assignments/").json()
     assert [r["id"] for r in listed["results"]] == [a.pk]
     base = "/api/v1/review/my/assignments/%s/" % a.pk
