@@ -1,16 +1,38 @@
-"""Attachments: checked, hashed and stored outside the web root; read only after a permission check."""
+"""Attachments: checked, hashed and stored outside the web root; read only after a permission check.
+
+No orphan files. The bytes are written before the row is saved, usually inside the caller's
+``transaction.atomic``; when that transaction (or the savepoint around the upload) later rolls
+back, the row disappears and the file would stay. Two layers keep the store clean:
+
+* at once, in process: :func:`attachment_create` remembers, per database connection, every file
+  it wrote inside a transaction that is still open, with an ``on_commit`` hook that marks it
+  committed. Django has no rollback hook, so :func:`attachment_discard_unsaved` looks afterwards:
+  a file whose hook neither ran nor is still queued belongs to a transaction (or savepoint) that
+  rolled back, and is deleted. It runs at the end of every request and at the start of every
+  upload (no database query in the usual case), and may be called by any service or command;
+* for what the process could not clean (a crash, a killed worker, a file stored by a command
+  that ended without another upload): ``kejiju attachments prune`` (:func:`attachment_prune`),
+  run daily, deletes stored files and ``.part`` leftovers that no attachment row references and
+  that are older than a grace period.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import os
+import re
 import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import DatabaseError, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 from kejiju.core import actions
@@ -27,6 +49,126 @@ logger = logging.getLogger(__name__)
 def storage_path(storage_name: str) -> Path:
     """Where an attachment's bytes live: two levels of fan-out under ``KEJIJU_FILES_DIR``."""
     return Path(settings.KEJIJU_FILES_DIR) / storage_name[:2] / storage_name[2:4] / storage_name
+
+
+# --------------------------------------------------------------------------- no orphan files
+
+#: Attribute of a database connection holding the files written in its open transaction.
+_UNSAVED_ATTR = "kejiju_unsaved_attachment_files"
+#: Suffix of the temporary file :func:`attachment_create` writes before renaming it into place.
+PART_SUFFIX = ".part"
+
+
+@dataclass(eq=False)
+class _WrittenFile:
+    """A file stored inside a transaction that had not ended yet. ``guarded``: an ``on_commit``
+    hook that may raise was queued before ours, so ours may be skipped although the transaction
+    committed; the database is asked before the file is deleted."""
+
+    path: Path
+    storage_name: str
+    guarded: bool
+    committed: bool = False
+    hook: Callable[[], None] = field(init=False, repr=False)
+
+
+def _unsaved(conn: BaseDatabaseWrapper) -> list[_WrittenFile]:
+    pending: list[_WrittenFile] | None = getattr(conn, _UNSAVED_ATTR, None)
+    if pending is None:
+        pending = []
+        setattr(conn, _UNSAVED_ATTR, pending)
+    return pending
+
+
+def _queued_hooks(conn: BaseDatabaseWrapper) -> list[tuple[Callable[[], None], bool]]:
+    """The connection's queued ``on_commit`` hooks, each (function, robust); Django keeps them as
+    (savepoint ids, function, robust) in ``run_on_commit``."""
+    queue = cast("list[tuple[Any, Callable[[], None], bool]]", conn.run_on_commit)
+    return [(func, robust) for _sids, func, robust in queue]
+
+
+def _remember_unsaved(conn: BaseDatabaseWrapper, path: Path, storage_name: str) -> None:
+    """Track ``path`` until the transaction around it commits (the hook forgets it then)."""
+    pending = _unsaved(conn)
+    ours = {id(entry.hook) for entry in pending}
+    # Django runs the queued hooks in order after a commit and stops at the first one that
+    # raises (unless it was queued as robust); only a hook queued before ours can skip ours.
+    guarded = any(not robust and id(func) not in ours for func, robust in _queued_hooks(conn))
+    entry = _WrittenFile(path=path, storage_name=storage_name, guarded=guarded)
+
+    def committed() -> None:
+        entry.committed = True
+        if entry in pending:
+            pending.remove(entry)
+
+    entry.hook = committed
+    pending.append(entry)
+    transaction.on_commit(committed, using=conn.alias, robust=True)
+
+
+def _delete_unsaved(entry: _WrittenFile) -> bool:
+    try:
+        entry.path.unlink()
+    except FileNotFoundError:  # the caller cleaned up itself
+        return False
+    except OSError:
+        logger.exception("could not delete unsaved attachment file %s", entry.path)
+        return False
+    return True
+
+
+def attachment_discard_unsaved(using: str | None = None) -> int:
+    """Delete the files stored by :func:`attachment_create` whose transaction has rolled back;
+    returns how many were deleted.
+
+    A file counts as rolled back when its commit hook did not run and is no longer queued on
+    the connection: Django drops the queued hooks of a savepoint or transaction that rolls back,
+    and runs them after a commit. That needs no database query, so it is cheap to call anywhere.
+    One case is ambiguous: when a hook queued before ours (by another module) raised after the
+    commit, ours never ran. Such files (``guarded``) are deleted only outside any transaction,
+    after the database confirms that no row names them; inside a transaction they wait.
+    Never raises: what cannot be deleted is logged and left to ``kejiju attachments prune``."""
+    conn = transaction.get_connection(using or router.db_for_write(Attachment))
+    pending: list[_WrittenFile] | None = getattr(conn, _UNSAVED_ATTR, None)
+    if not pending:
+        return 0
+    in_transaction = conn.in_atomic_block
+    queued = {id(func) for func, _robust in _queued_hooks(conn)} if in_transaction else set()
+    ended = [e for e in pending if not e.committed and id(e.hook) not in queued]
+    doubtful = [e for e in ended if e.guarded]
+    if doubtful and in_transaction:
+        ended = [e for e in ended if not e.guarded]
+    elif doubtful:
+        try:
+            saved: set[str] | None = set(
+                Attachment.objects.using(conn.alias)
+                .filter(storage_name__in=[e.storage_name for e in doubtful])
+                .values_list("storage_name", flat=True)
+            )
+        except DatabaseError:
+            logger.exception("could not check attachment files of ended transactions")
+            saved = None
+        for entry in doubtful:
+            if saved is None:  # ask again next time
+                ended.remove(entry)
+            elif entry.storage_name in saved:  # committed after all: keep the file
+                pending.remove(entry)
+                ended.remove(entry)
+    deleted = 0
+    for entry in ended:
+        pending.remove(entry)
+        deleted += _delete_unsaved(entry)
+    if deleted:
+        logger.info("deleted %d attachment file(s) of rolled-back transactions", deleted)
+    return deleted
+
+
+def _discard_after_request(**_kwargs: Any) -> None:
+    attachment_discard_unsaved()
+
+
+# Every request's transactions have ended when it finishes.
+request_finished.connect(_discard_after_request, dispatch_uid="kejiju.core.attachments.discard_unsaved")
 
 
 def _limit_text(limit: int) -> str:
@@ -73,7 +215,11 @@ def attachment_create(
 ) -> Attachment:
     """Store an upload. Refuses (with a Chinese reason, storing nothing) a file over the size
     limit, a type outside ``allowed``, content that does not match its extension, or a region
-    outside the actor's scope."""
+    outside the actor's scope.
+
+    Called inside the caller's transaction, the stored file is deleted again when that
+    transaction rolls back (see :func:`attachment_discard_unsaved`)."""
+    attachment_discard_unsaved()
     region_code = str(getattr(region, "code", region) or "")
     if actor is not None and not can_act(actor, "core.add_attachment"):
         raise BusinessError("您没有上传附件的权限。", code="forbidden")
@@ -96,7 +242,7 @@ def attachment_create(
     storage_name = secrets.token_hex(20)
     path = storage_path(storage_name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
+    tmp = path.with_name(storage_name + PART_SUFFIX)
     try:
         with open(tmp, "wb") as out:
             out.write(data)
@@ -132,6 +278,9 @@ def attachment_create(
     except Exception:
         path.unlink(missing_ok=True)
         raise
+    conn = transaction.get_connection(router.db_for_write(Attachment))
+    if conn.in_atomic_block:
+        _remember_unsaved(conn, path, storage_name)
     return attachment
 
 
@@ -203,3 +352,166 @@ def attachment_archive(*, actor: Any, attachment: Attachment) -> Attachment:
         attachment.save(update_fields=["is_archived"])
     log_operation(actor=actor, action=actions.ATTACHMENT_ARCHIVE, target=attachment)
     return attachment
+
+
+# --------------------------------------------------------------------------- prune
+
+#: Bounds of the grace period of :func:`attachment_prune`, in hours: never less than one hour,
+#: so a file being written (its row not yet committed) is never taken for an orphan.
+PRUNE_MIN_HOURS = 1
+PRUNE_MAX_HOURS = 24 * 3650
+PRUNE_DEFAULT_HOURS = 24
+_PRUNE_BATCH = 500
+_FAN_OUT = re.compile(r"^[0-9A-Za-z]{2}$")
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    """What :func:`attachment_prune` found (``dry_run``: would delete) and deleted."""
+
+    dry_run: bool
+    older_than_hours: int
+    checked: int
+    orphans: int
+    orphan_bytes: int
+    partials: int
+    partial_bytes: int
+    deleted: int
+    deleted_bytes: int
+    young: int
+    failed: int
+
+
+def _store_files(root: Path) -> Iterator[tuple[Path, str, bool]]:
+    """(path, storage name, is a ``.part`` leftover) of every file laid out as
+    :func:`storage_path` lays them out (``ab/cd/abcd…``). Anything else under the store (the
+    ``imports/`` area, a backup archive written there) is not an attachment file and is skipped."""
+    if not root.is_dir():
+        return
+    for first in sorted(root.iterdir()):
+        if not _FAN_OUT.match(first.name) or first.is_symlink() or not first.is_dir():
+            continue
+        for second in sorted(first.iterdir()):
+            if not _FAN_OUT.match(second.name) or second.is_symlink() or not second.is_dir():
+                continue
+            prefix = first.name + second.name
+            for path in sorted(second.iterdir()):
+                name = path.name
+                partial = name.endswith(PART_SUFFIX)
+                storage_name = name[: -len(PART_SUFFIX)] if partial else name
+                if len(storage_name) <= len(prefix) or not storage_name.startswith(prefix):
+                    continue
+                if path.is_symlink() or not path.is_file():
+                    continue
+                yield path, storage_name, partial
+
+
+def _referenced(names: list[str]) -> set[str]:
+    """Which of ``names`` an attachment row names: live rows, archived ones included, and the
+    field-history rows (a restore brings back the files of every row a backup holds)."""
+    found = set(Attachment.objects.filter(storage_name__in=names).values_list("storage_name", flat=True))
+    history = Attachment.history.model.objects.filter(storage_name__in=names)  # type: ignore[attr-defined]
+    found.update(history.values_list("storage_name", flat=True))
+    return found
+
+
+def _check_prune_hours(value: Any) -> int:
+    text = str(value).strip()
+    try:
+        hours = int(text)
+    except ValueError:
+        hours = None
+    if hours is None or not PRUNE_MIN_HOURS <= hours <= PRUNE_MAX_HOURS:
+        raise BusinessError(
+            "宽限时间须为 %(lo)s 到 %(hi)s 之间的整数（小时），收到“%(v)s”。"
+            % {"lo": PRUNE_MIN_HOURS, "hi": PRUNE_MAX_HOURS, "v": text},
+            code="invalid",
+            field="older_than_hours",
+        )
+    return hours
+
+
+def attachment_prune(
+    *, actor: Any, older_than_hours: int | str = PRUNE_DEFAULT_HOURS, dry_run: bool = False
+) -> PruneResult:
+    """Delete orphan files of the attachment store: stored files no attachment row names (live,
+    archived or in field history) and ``.part`` leftovers of interrupted uploads, last modified
+    more than ``older_than_hours`` ago. Younger files are never touched: an upload in progress
+    writes its file before its row is committed. Files outside the store layout are left alone.
+
+    ``dry_run`` only counts. A real run writes ``core.attachment_prune`` to the operation log with
+    the counts. Only a system administrator (or the system, ``actor=None``) may prune; a bad grace
+    period raises :class:`BusinessError` before anything is looked at. Files cannot take part in
+    a transaction: each is checked against the database just before it is deleted, in batches."""
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        raise BusinessError("只有系统管理员可以清理附件文件。", code="forbidden")
+    hours = _check_prune_hours(older_than_hours)
+    limit = time.time() - hours * 3600
+    counts = dict(checked=0, orphans=0, orphan_bytes=0, partials=0, partial_bytes=0)
+    counts.update(deleted=0, deleted_bytes=0, young=0, failed=0)
+
+    def remove(path: Path, size: int) -> None:
+        if dry_run:
+            return
+        try:
+            # Checked again just before: a file touched since it was listed is not an orphan yet.
+            if path.stat().st_mtime >= limit:
+                return
+            path.unlink()
+        except FileNotFoundError:
+            return
+        except OSError:
+            logger.exception("could not delete orphan attachment file %s", path)
+            counts["failed"] += 1
+            return
+        counts["deleted"] += 1
+        counts["deleted_bytes"] += size
+
+    def settle(batch: list[tuple[Path, str, int]]) -> None:
+        referenced = _referenced([name for _path, name, _size in batch])
+        for path, name, size in batch:
+            if name in referenced:
+                continue
+            counts["orphans"] += 1
+            counts["orphan_bytes"] += size
+            remove(path, size)
+
+    batch: list[tuple[Path, str, int]] = []
+    for path, storage_name, partial in _store_files(Path(settings.KEJIJU_FILES_DIR)):
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        counts["checked"] += 1
+        if stat.st_mtime >= limit:
+            counts["young"] += 1
+            continue
+        if partial:
+            # The temporary name of an upload: never referenced, renamed within the upload itself.
+            counts["partials"] += 1
+            counts["partial_bytes"] += stat.st_size
+            remove(path, stat.st_size)
+            continue
+        batch.append((path, storage_name, stat.st_size))
+        if len(batch) >= _PRUNE_BATCH:
+            settle(batch)
+            batch = []
+    if batch:
+        settle(batch)
+    result = PruneResult(dry_run=dry_run, older_than_hours=hours, **counts)
+    if not dry_run:
+        with transaction.atomic():
+            log_operation(
+                actor=actor,
+                action=actions.ATTACHMENT_PRUNE,
+                extra={
+                    "older_than_hours": hours,
+                    "checked": result.checked,
+                    "orphans": result.orphans,
+                    "partials": result.partials,
+                    "deleted": result.deleted,
+                    "deleted_bytes": result.deleted_bytes,
+                    "failed": result.failed,
+                },
+            )
+    return result
