@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.db.models.sql.where import AND, WhereNode
 from django.utils import timezone
 
@@ -297,9 +297,45 @@ def _aggregate_group(members: list[_Pending]) -> list[tuple[Decimal, int]]:
     return results
 
 
-def _computed_figure(m: _Pending, region_code: str, value: Decimal, count: int, now: datetime) -> Figure:
+def _group_ids(members: list[_Pending]) -> dict[int, list[Any]]:
+    """The record ids of the figures of a group that list them (keyed by the member's index), in one query:
+    ``SELECT pk, CASE WHEN its conditions THEN 1 ELSE 0 END … WHERE the shared conditions ORDER BY pk`` —
+    the rows and the shared conditions of the group's aggregate query (so the same plan: one pass over the
+    table, where one query per figure would let the database pick a date index and look up every row of
+    the period in every region), each row marked with the figures it belongs to. A figure's ids are the
+    marked rows' pks in pk order: exactly ``qs.order_by("pk").values_list("pk")`` of its own queryset."""
+    wanted = [n for n, m in enumerate(members) if m.with_ids]
+    if not wanted:
+        return {}
+    first = members[0].qs
+    query = first.query.chain()
+    common, filters = _split_common(query, first.db, [m.qs.query.where.clone() for m in members])
+    query.where = WhereNode(common, AND)
+    names = []
+    for n in wanted:
+        condition = filters[n]
+        flag = (
+            Value(1, output_field=IntegerField())
+            if condition is None
+            else Case(When(cast(Any, condition), then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+        query.add_annotation(flag, "in%d" % n)
+        names.append("in%d" % n)
+    qs = first.prefetch_related(None)
+    qs.query = query
+    ids: dict[int, list[Any]] = {n: [] for n in wanted}
+    lists = [ids[n] for n in wanted]
+    for pk, *flags in qs.order_by("pk").values_list("pk", *names).iterator(chunk_size=10_000):
+        for belongs, found in zip(flags, lists, strict=True):
+            if belongs:
+                found.append(pk)
+    return ids
+
+
+def _computed_figure(
+    m: _Pending, region_code: str, value: Decimal, count: int, now: datetime, ids: list[Any] | None
+) -> Figure:
     ind = m.indicator
-    ids = [pk for pk in m.qs.order_by("pk").values_list("pk", flat=True)] if m.with_ids else None
     return Figure(
         code=m.code,
         name=ind.name,
@@ -330,8 +366,9 @@ def compute_figures(
     """The figures of many indicators for one region and several periods, keyed ``(code, period.key)``:
     exactly what :func:`compute_figure` gives for each, with the same provenance (query text, record count,
     record ids), but computed together — the figures whose records come from the same table (same joins)
-    take one aggregate query for all the indicators and periods. ``with_ids`` is a flag or the period keys
-    whose figures list their record ids. Entered indicators, value functions that are not a declared
+    take one aggregate query for all the indicators and periods (and one more for the record ids of those
+    that list them, :func:`_group_ids`). ``with_ids`` is a flag or the period keys whose figures list their
+    record ids. Entered indicators, value functions that are not a declared
     aggregate, and unusual querysets go one by one; a failing group falls back to one by one too, so a
     broken indicator fails alone, as before."""
     definitions = definitions or {}
@@ -362,9 +399,10 @@ def compute_figures(
 
     def run(members: list[_Pending]) -> list[Figure]:
         values = _aggregate_group(members)
+        ids = _group_ids(members)
         return [
-            _computed_figure(m, region_code, value, count, now)
-            for m, (value, count) in zip(members, values, strict=True)
+            _computed_figure(m, region_code, value, count, now, ids.get(n))
+            for n, (m, (value, count)) in enumerate(zip(members, values, strict=True))
         ]
 
     for members in groups.values():

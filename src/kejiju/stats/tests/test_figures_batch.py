@@ -248,3 +248,75 @@ def test_dashboard_uses_the_same_figures(regions: Any, staff: Any, batch_indicat
         for row in panel.rows:
             one = compute_figure(row.figure.code, "3411", Period(2026))
             assert (row.figure.value, row.figure.record_count) == (one.value, one.record_count)
+
+
+def test_record_ids_take_one_query_per_table(regions: Any, test_indicators: list[str]) -> None:
+    """定稿 lists the records of every figure: one more query per table (not one per figure), and the same
+    ids, in the same order, as each figure's own query."""
+    f.qualification("341181", "hnte", date(2026, 3, 1))
+    f.qualification("341181100", "tech_sme", date(2026, 5, 1))
+    f.qualification("341182", "hnte", date(2025, 3, 1))
+    f.qualification("341182", "other", date(2026, 8, 1))
+    counts = {}
+    try:
+        for n in (2, 6, 20):
+            codes = _one_table_indicators(n)
+            with CaptureQueriesContext(connection) as ctx:
+                fast = compute_figures(codes, "3411", [Period(2026), Period(2025)], with_ids=["2026"])
+            counts[n] = [q["sql"].split()[0] for q in ctx.captured_queries]
+            for code in codes:
+                one = compute_figure(code, "3411", Period(2026), with_ids=True)
+                assert fast[(code, "2026")].record_ids == one.record_ids, code
+                assert len(one.record_ids or []) == fast[(code, "2026")].record_count
+                assert fast[(code, "2025")].record_ids is None
+    finally:
+        f.unregister(["batch.many_%02d" % i for i in range(20)])
+    assert counts[2] == counts[6] == counts[20]
+    # the values, then the ids (read through a server-side cursor on PostgreSQL: DECLARE … CURSOR FOR SELECT)
+    statements = [s for s in counts[2] if s not in ("SAVEPOINT", "RELEASE")]
+    assert statements in (["SELECT", "SELECT"], ["SELECT", "DECLARE"])
+    assert fast[("batch.many_00", "2026")].record_ids  # not a comparison of empty lists
+
+
+def test_record_ids_through_a_join_that_repeats_rows(regions: Any, caplog: Any) -> None:
+    """A filter over a reverse relation repeats an organization once per matching qualification: the
+    count and the ids repeat it too, exactly as the figure's own query does."""
+    from kejiju.orgs.services import qualification_save
+
+    def records(region: str, start: date, end: date) -> Any:
+        model = apps.get_model("orgs", "Organization")
+        return model.objects.filter(
+            region__code__startswith=region, qualifications__issued_on__gte=start, qualifications__issued_on__lte=end
+        )
+
+    twice = f.qualification("341181", "hnte", date(2026, 3, 1)).organization
+    qualification_save(
+        actor=None, organization=twice, kind="tech_sme", issued_on=date(2026, 9, 1), certificate_no="GR99000001"
+    )
+    once = f.qualification("341182", "hnte", date(2026, 4, 1)).organization
+    f.qualification("341182", "hnte", date(2025, 4, 1))
+    codes = ["batch.orgs_qualified", "batch.orgs_qualified_hnte"]
+    register_indicator(Indicator(codes[0], "有资质单位", "", "家", "cultivation", records, order=1))
+    register_indicator(
+        Indicator(
+            codes[1],
+            "有高企资质单位",
+            "",
+            "家",
+            "cultivation",
+            lambda r, s, e: records(r, s, e).filter(qualifications__kind="hnte"),
+            order=2,
+        )
+    )
+    try:
+        with caplog.at_level(logging.WARNING, logger="kejiju.stats.figures"):
+            fast = compute_figures(codes, "3411", [Period(2026), Period(2025)], with_ids=True)
+        assert not [r for r in caplog.records if "one by one" in r.getMessage()]
+        for code in codes:
+            for period in (Period(2026), Period(2025)):
+                one = compute_figure(code, "3411", period, with_ids=True)
+                assert _comparable(fast[(code, period.key)]) == _comparable(one), (code, period.key)
+    finally:
+        f.unregister(codes)
+    assert fast[(codes[0], "2026")].record_ids == sorted([twice.pk, twice.pk, once.pk])
+    assert fast[(codes[0], "2026")].record_count == 3
