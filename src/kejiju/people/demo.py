@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.utils import timezone
@@ -105,6 +106,8 @@ def _employers(actor: Any, county: str) -> list[int]:
 
 def people_demo(ctx: DemoContext) -> None:
     """Persons, memberships, honours and training records per county, then the selection rounds."""
+    from kejiju.people.services import match_tokens
+
     today = timezone.localdate()
     categories = _categories()
     per_county = PER_COUNTY.get(ctx.scale, 100)
@@ -151,6 +154,7 @@ def people_demo(ctx: DemoContext) -> None:
                     "is_archived": False,
                 }
             )
+            rows[-1]["match_tokens"] = match_tokens(SimpleNamespace(**rows[-1]))  # as the services store it
         insert_rows(
             Person,
             rows,
@@ -173,6 +177,7 @@ def people_demo(ctx: DemoContext) -> None:
                 "subjects",
                 "industries",
                 "keywords",
+                "match_tokens",
                 "notes",
                 "region",
                 "is_archived",

@@ -65,6 +65,15 @@ class Person(DomainModel):
         verbose_name="登录账号",
     )
     notes = models.TextField("备注", blank=True)
+    match_tokens = models.TextField(
+        "匹配分词",
+        null=True,
+        blank=True,
+        default=None,
+        editable=False,
+        help_text="专长关键词（两次）、职称和所学专业的分词（以空格分隔），保存时写入，供技术需求的专家推荐使用；"
+        "NULL 表示尚未分词（按原文即时分词）。",
+    )
 
     class Meta:
         verbose_name = "人员"

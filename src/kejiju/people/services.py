@@ -25,6 +25,7 @@ from kejiju.core.workflow import apply_transition
 from kejiju.engines.contact import is_phone, normalize_phone
 from kejiju.engines.idcodes import check_id_number
 from kejiju.engines.pinyin import name_initials
+from kejiju.engines.textmatch import tokenize
 from kejiju.people import actions
 from kejiju.people.choices import (
     Education,
@@ -223,6 +224,7 @@ def _apply(person: Person, data: dict[str, Any]) -> None:
         else:
             setattr(person, name, value)
     person.name_initials = name_initials(person.name)[:80]
+    person.match_tokens = match_tokens(person)
 
 
 @transaction.atomic
@@ -314,6 +316,53 @@ def person_ensure(*, actor: Any, data: dict[str, Any], update_blank: bool = True
         if fill:
             return person_update(actor=actor, person=existing, data=fill, check_perm=False)
     return existing
+
+
+# ===================================================================================== matcher tokens
+#
+# The technology-transfer module ranks experts for a demand (专家推荐) by the tokens of a short text; they
+# are stored with the person (``match_tokens``) whenever the text changes, so that the suggestions page
+# does not segment up to 3,000 texts on every view. The same stored form as the transfer module's records.
+
+#: The fields an expert's matcher text is made of.
+MATCH_FIELDS = ("keywords", "title", "major")
+
+
+def match_text(person: Any) -> str:
+    """What an expert is matched on: the keywords twice (for weight), the title and the major."""
+    return f"{person.keywords} {person.keywords} {person.title} {person.major}"
+
+
+def match_tokens(person: Any) -> str | None:
+    """The value of ``match_tokens`` for the person's current text: the segmenter's tokens joined by single
+    spaces; None (the text is segmented when read) should a token ever hold a space."""
+    tokens = tokenize(match_text(person))
+    if any(" " in token for token in tokens):
+        return None
+    return " ".join(tokens)
+
+
+def refresh_match_tokens(model: Any = Person, *, batch: int = 1000) -> tuple[int, int]:
+    """Recompute the stored tokens of every person (``model`` may be the migration's historical model) and
+    write those that differ; returns (rows read, rows written). A derived value: no field history, no
+    operation-log row per person (``kejiju transfer retokenize``, the migration that added the field)."""
+    read = written = 0
+    last = 0
+    while True:
+        chunk = list(model.objects.filter(pk__gt=last).order_by("pk").only("pk", "match_tokens", *MATCH_FIELDS)[:batch])
+        if not chunk:
+            return read, written
+        stale = []
+        for obj in chunk:
+            tokens = match_tokens(obj)
+            if obj.match_tokens != tokens:
+                obj.match_tokens = tokens
+                stale.append(obj)
+        if stale:
+            model.objects.bulk_update(stale, ["match_tokens"])
+        read += len(chunk)
+        written += len(stale)
+        last = chunk[-1].pk
 
 
 # ============================================================================================= talent pool

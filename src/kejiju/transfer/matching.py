@@ -1,7 +1,10 @@
 """The texts the matcher compares (title twice for weight, then keywords and summary, or the problem)
 and their tokens, stored on each record when it is saved (``match_tokens``, the tokens joined by single
 spaces; NULL when not stored yet) so that the suggestions page does not segment up to 3,000 texts on every
-view. One place for the services, the selectors, the migration and ``kejiju transfer retokenize``."""
+view. One place for the services, the selectors, the migration and ``kejiju transfer retokenize``.
+
+Experts are persons of the people registry, which stores their tokens the same way
+(``people.services.match_tokens``: keywords twice, title, major); read here with :func:`expert_rows`."""
 
 from __future__ import annotations
 
@@ -58,6 +61,26 @@ def achievement_rows(qs: Any) -> Any:
     """``(pk, field, stored tokens, text)`` of each achievement of ``qs`` for the matcher: one query, no
     model instances; the text (:func:`achievement_text`, built in SQL) only for rows without tokens."""
     return qs.values_list("pk", "field", "match_tokens", _fallback_text("title", "title", "keywords", "summary"))
+
+
+#: The fields of a person's matcher text, in order (``people.services.match_text``: keywords twice for
+#: weight, title, major), for the text built in SQL when no tokens are stored.
+EXPERT_TEXT_FIELDS = ("keywords", "keywords", "title", "major")
+
+
+def expert_rows(qs: Any) -> Any:
+    """``(pk, subjects, stored tokens, text)`` of each person of ``qs`` for the matcher: one query, no
+    model instances; the text built in SQL only for rows without tokens."""
+    return qs.values_list("pk", "subjects", "match_tokens", _fallback_text(*EXPERT_TEXT_FIELDS))
+
+
+def expert_doc(pk: Any, in_field: str | None, stored: str | None, text: str) -> Doc:
+    """The matcher's document of an expert: ``in_field`` is the demand's field when one of the person's
+    subjects lies in it (a field match), else None."""
+    fields = (in_field,) if in_field else ()
+    if stored is None:
+        return Doc(str(pk), text, fields)
+    return Doc(str(pk), "", fields, decode(stored))
 
 
 def demand_doc(obj: Any) -> Doc:

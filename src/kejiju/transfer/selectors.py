@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
 from kejiju.core.permissions import prefix_q
-from kejiju.engines.textmatch import Doc, rank
+from kejiju.engines.textmatch import rank
 from kejiju.transfer import matching
 from kejiju.transfer.choices import DemandStatus, TechField
 from kejiju.transfer.models import Achievement, Cooperation, Match, MatchEvent, TechContract, TechDemand
@@ -174,25 +174,22 @@ def achievement_suggestions(*, demand: TechDemand, limit: int = 10) -> list[Sugg
 
 
 def expert_suggestions(*, user: Any, demand: TechDemand, limit: int = 10) -> list[Suggestion]:
-    """Persons (experts) the user may see, ranked for ``demand`` by their keywords, title and subjects
-    (a subject within the demand's field counts as a field match). Empty without the people permission.
-    Persons keep no stored tokens (the people registry is another module): their short texts are
-    segmented here (cached in the process). Two queries whatever the count, as for achievements."""
+    """Persons (experts) the user may see, ranked for ``demand`` by their keywords, title and major (the
+    tokens the people registry stores with each person, :func:`kejiju.transfer.matching.expert_rows`); a
+    subject within the demand's field counts as a field match. Empty without the people permission.
+    Two queries whatever the count, as for achievements."""
     from kejiju.people.selectors import person_list
 
     try:
         persons = person_list(user=user).exclude(keywords="")
-        rows = list(
-            persons.order_by("-pk").values_list("pk", "keywords", "title", "major", "subjects")[:CANDIDATE_LIMIT]
-        )
+        rows = list(matching.expert_rows(persons.order_by("-pk"))[:CANDIDATE_LIMIT])
     except Exception:  # no right to read the people registry → no expert suggestions
         return []
     prefixes = FIELD_SUBJECTS.get(demand.field, ())
     docs = []
-    for pk, keywords, title, major, subjects in rows:
-        codes = [str(s) for s in (subjects or [])]
-        in_field = any(s.startswith(prefixes) for s in codes) if prefixes else False
-        docs.append(Doc(str(pk), f"{keywords} {keywords} {title} {major}", (demand.field,) if in_field else ()))
+    for pk, subjects, stored, text in rows:
+        in_field = bool(prefixes) and any(str(s).startswith(prefixes) for s in (subjects or []))
+        docs.append(matching.expert_doc(pk, demand.field if in_field else None, stored, text))
     ranked = rank(matching.demand_doc(demand), docs, limit=limit)
     listed = Match.objects.filter(demand=demand, expert=OuterRef("pk"))
     found = persons.filter(pk__in=[int(m.key) for m in ranked]).annotate(listed=Exists(listed))

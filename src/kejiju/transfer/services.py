@@ -226,13 +226,24 @@ def achievement_archive(*, actor: Any, achievement: Achievement, archived: bool 
 
 @transaction.atomic
 def retokenize() -> dict[str, int]:
-    """Recompute the matcher's stored tokens (``match_tokens``) of all achievements and demands and write
-    those that differ: after a restore of an older backup, a load that bypassed the services, or a change
-    of the stop words or of the segmenter's version (``kejiju transfer retokenize``). Returns the rows
-    read and written per model. A derived value, so no field history and no operation-log rows."""
+    """Recompute the matcher's stored tokens (``match_tokens``) of all achievements, demands and persons
+    (the experts, stored by the people registry) and write those that differ: after a restore of an older
+    backup, a load that bypassed the services, or a change of the stop words or of the segmenter's version
+    (``kejiju transfer retokenize``). Returns the rows read and written per model. A derived value, so no
+    field history and no operation-log rows."""
+    from kejiju.people.services import refresh_match_tokens
+
     a_read, a_written = matching.refresh_tokens(Achievement, matching.achievement_tokens, matching.ACHIEVEMENT_FIELDS)
     d_read, d_written = matching.refresh_tokens(TechDemand, matching.demand_tokens, matching.DEMAND_FIELDS)
-    return {"achievements": a_read, "achievements_updated": a_written, "demands": d_read, "demands_updated": d_written}
+    p_read, p_written = refresh_match_tokens()
+    return {
+        "achievements": a_read,
+        "achievements_updated": a_written,
+        "demands": d_read,
+        "demands_updated": d_written,
+        "persons": p_read,
+        "persons_updated": p_written,
+    }
 
 
 # ------------------------------------------------------------------ demands

@@ -1,6 +1,6 @@
-"""``kejiju transfer retokenize``: recompute the matcher's stored tokens of achievements and demands
-(after a restore of an older backup, a load that bypassed the services, or a change of the stop words or
-of the segmenter's version); rows already up to date are left alone."""
+"""``kejiju transfer retokenize``: recompute the matcher's stored tokens of achievements, demands and
+persons (experts) (after a restore of an older backup, a load that bypassed the services, or a change of
+the stop words or of the segmenter's version); rows already up to date are left alone."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "成果转化：重新计算科技成果和技术需求的匹配分词（retokenize）。"
+    help = "成果转化：重新计算科技成果、技术需求和人员（专家）的匹配分词（retokenize）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -25,5 +25,6 @@ class Command(BaseCommand):
         result = services.retokenize()
         self.stdout.write(
             "已检查科技成果 %(achievements)d 项（更新 %(achievements_updated)d 项）、"
-            "技术需求 %(demands)d 项（更新 %(demands_updated)d 项）的匹配分词。" % result
+            "技术需求 %(demands)d 项（更新 %(demands_updated)d 项）、"
+            "人员 %(persons)d 名（更新 %(persons_updated)d 名）的匹配分词。" % result
         )
