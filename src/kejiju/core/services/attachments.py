@@ -7,9 +7,13 @@ back, the row disappears and the file would stay. Two layers keep the store clea
 * at once, in process: :func:`attachment_create` remembers, per database connection, every file
   it wrote inside a transaction that is still open, with an ``on_commit`` hook that marks it
   committed. Django has no rollback hook, so :func:`attachment_discard_unsaved` looks afterwards:
-  a file whose hook neither ran nor is still queued belongs to a transaction (or savepoint) that
-  rolled back, and is deleted. It runs at the end of every request and at the start of every
-  upload (no database query in the usual case), and may be called by any service or command;
+  a file whose hook neither ran nor is still queued probably belongs to a transaction (or
+  savepoint) that rolled back. Probably only: while Django runs the hooks of a commit, or after
+  an earlier hook raised, or when a commit reported as failed was applied after all, a
+  committed file's hook is in neither state. So such a file is deleted only after the database
+  confirms, on the same connection, that no attachment row names it; never on the hooks' word
+  alone. It runs at the end of every request and at the start of every upload (no database
+  query unless something was rolled back), and may be called by any service or command;
 * for what the process could not clean (a crash, a killed worker, a file stored by a command
   that ended without another upload): ``kejiju attachments prune`` (:func:`attachment_prune`),
   run daily, deletes stored files and ``.part`` leftovers that no attachment row references and
@@ -61,13 +65,10 @@ PART_SUFFIX = ".part"
 
 @dataclass(eq=False)
 class _WrittenFile:
-    """A file stored inside a transaction that had not ended yet. ``guarded``: an ``on_commit``
-    hook that may raise was queued before ours, so ours may be skipped although the transaction
-    committed; the database is asked before the file is deleted."""
+    """A file stored inside a transaction that had not ended yet."""
 
     path: Path
     storage_name: str
-    guarded: bool
     committed: bool = False
     hook: Callable[[], None] = field(init=False, repr=False)
 
@@ -80,21 +81,17 @@ def _unsaved(conn: BaseDatabaseWrapper) -> list[_WrittenFile]:
     return pending
 
 
-def _queued_hooks(conn: BaseDatabaseWrapper) -> list[tuple[Callable[[], None], bool]]:
-    """The connection's queued ``on_commit`` hooks, each (function, robust); Django keeps them as
-    (savepoint ids, function, robust) in ``run_on_commit``."""
+def _queued_hooks(conn: BaseDatabaseWrapper) -> list[Callable[[], None]]:
+    """The connection's queued ``on_commit`` hooks; Django keeps them as (savepoint ids,
+    function, robust) in ``run_on_commit``."""
     queue = cast("list[tuple[Any, Callable[[], None], bool]]", conn.run_on_commit)
-    return [(func, robust) for _sids, func, robust in queue]
+    return [func for _sids, func, _robust in queue]
 
 
 def _remember_unsaved(conn: BaseDatabaseWrapper, path: Path, storage_name: str) -> None:
     """Track ``path`` until the transaction around it commits (the hook forgets it then)."""
     pending = _unsaved(conn)
-    ours = {id(entry.hook) for entry in pending}
-    # Django runs the queued hooks in order after a commit and stops at the first one that
-    # raises (unless it was queued as robust); only a hook queued before ours can skip ours.
-    guarded = any(not robust and id(func) not in ours for func, robust in _queued_hooks(conn))
-    entry = _WrittenFile(path=path, storage_name=storage_name, guarded=guarded)
+    entry = _WrittenFile(path=path, storage_name=storage_name)
 
     def committed() -> None:
         entry.committed = True
@@ -117,47 +114,67 @@ def _delete_unsaved(entry: _WrittenFile) -> bool:
     return True
 
 
+def _named_by_rows(conn: BaseDatabaseWrapper, names: list[str]) -> set[str] | None:
+    """Which of ``names`` an attachment row names, as this connection sees it (its own open
+    transaction included); ``None`` when the database cannot be asked now."""
+    if conn.in_atomic_block and conn.needs_rollback:
+        return None  # no query is possible until the block ends; ask again then
+    rows = Attachment.objects.using(conn.alias)
+
+    def lookup() -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(names), _PRUNE_BATCH):  # a bulk rollback: stay under SQLite's variable limit
+            chunk = names[start : start + _PRUNE_BATCH]
+            found.update(rows.filter(storage_name__in=chunk).values_list("storage_name", flat=True))
+        return found
+
+    try:
+        if not conn.in_atomic_block:
+            return lookup()
+        with transaction.atomic(using=conn.alias):  # a failure must not break the caller's transaction
+            return lookup()
+    except DatabaseError:
+        logger.exception("could not check attachment files of ended transactions")
+        return None
+
+
 def attachment_discard_unsaved(using: str | None = None) -> int:
     """Delete the files stored by :func:`attachment_create` whose transaction has rolled back;
     returns how many were deleted.
 
-    A file counts as rolled back when its commit hook did not run and is no longer queued on
-    the connection: Django drops the queued hooks of a savepoint or transaction that rolls back,
-    and runs them after a commit. That needs no database query, so it is cheap to call anywhere.
-    One case is ambiguous: when a hook queued before ours (by another module) raised after the
-    commit, ours never ran. Such files (``guarded``) are deleted only outside any transaction,
-    after the database confirms that no row names them; inside a transaction they wait.
-    Never raises: what cannot be deleted is logged and left to ``kejiju attachments prune``."""
+    A file is a candidate when its commit hook did not run and is no longer queued on the
+    connection: Django drops the queued hooks of a savepoint or transaction that rolls back.
+    That alone does not prove a rollback: after a commit Django takes the whole queue off the
+    connection before running it, so while an earlier hook runs (and stores an upload, say),
+    or after an earlier hook raised, a committed file's hook is neither run nor queued; and a
+    commit reported as failed may still have been applied. So a candidate is deleted only when
+    no attachment row names it, as this connection sees it: one query, made only when there is
+    a candidate (after a rollback); with nothing pending, or everything still queued, no query.
+    When the database cannot be asked (a transaction already marked for rollback, a database
+    error) the files wait for the next call. Never raises: what cannot be deleted is logged and
+    left to ``kejiju attachments prune``."""
     conn = transaction.get_connection(using or router.db_for_write(Attachment))
     pending: list[_WrittenFile] | None = getattr(conn, _UNSAVED_ATTR, None)
     if not pending:
         return 0
-    in_transaction = conn.in_atomic_block
-    queued = {id(func) for func, _robust in _queued_hooks(conn)} if in_transaction else set()
+    # A file of another store (the setting changed since, as each test does) is not this
+    # store's to delete: forget it, without a query.
+    root = Path(settings.KEJIJU_FILES_DIR)
+    pending[:] = [e for e in pending if e.path.parents[2] == root]
+    # Read the queue even outside an atomic block: with autocommit off, the hooks of an ended
+    # block wait there for the manual commit.
+    queued = {id(func) for func in _queued_hooks(conn)}
     ended = [e for e in pending if not e.committed and id(e.hook) not in queued]
-    doubtful = [e for e in ended if e.guarded]
-    if doubtful and in_transaction:
-        ended = [e for e in ended if not e.guarded]
-    elif doubtful:
-        try:
-            saved: set[str] | None = set(
-                Attachment.objects.using(conn.alias)
-                .filter(storage_name__in=[e.storage_name for e in doubtful])
-                .values_list("storage_name", flat=True)
-            )
-        except DatabaseError:
-            logger.exception("could not check attachment files of ended transactions")
-            saved = None
-        for entry in doubtful:
-            if saved is None:  # ask again next time
-                ended.remove(entry)
-            elif entry.storage_name in saved:  # committed after all: keep the file
-                pending.remove(entry)
-                ended.remove(entry)
+    if not ended:
+        return 0
+    named = _named_by_rows(conn, [e.storage_name for e in ended])
+    if named is None:
+        return 0
     deleted = 0
     for entry in ended:
         pending.remove(entry)
-        deleted += _delete_unsaved(entry)
+        if entry.storage_name not in named:  # a row names it: committed after all, keep it
+            deleted += _delete_unsaved(entry)
     if deleted:
         logger.info("deleted %d attachment file(s) of rolled-back transactions", deleted)
     return deleted

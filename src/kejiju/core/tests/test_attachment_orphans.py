@@ -142,19 +142,89 @@ def failing_hook() -> None:
     raise RuntimeError("hook failed")
 
 
-def test_hook_queued_earlier_makes_the_file_wait_inside_a_transaction(db: Any, settings: Any) -> None:
-    """A hook that may raise queued before the upload: inside a transaction the rolled-back file
-    cannot be told from a committed one whose hook was skipped, so it waits (no query)."""
+def test_savepoint_rolled_back_behind_an_earlier_hook_inside_a_transaction(db: Any, settings: Any) -> None:
+    """Inside a transaction still open, with a hook that may raise queued earlier: the file of
+    the savepoint that rolled back goes once the database confirms no row names it (one lookup);
+    the file of the upload still in the transaction stays; nothing left costs no query."""
+    attachment_discard_unsaved()  # what earlier tests on this connection left behind
     with transaction.atomic():
         transaction.on_commit(failing_hook)
+        kept = store(name="保留.pdf")
         names: list[str] = []
         with pytest.raises(LaterCheckFailed):
             store_then_fail(names)
         with CaptureQueriesContext(connection) as queries:
+            assert attachment_discard_unsaved() == 1
+        # The lookup, in a savepoint of its own so that a failure leaves the transaction usable.
+        assert [q["sql"].split()[0] for q in queries.captured_queries] == ["SAVEPOINT", "SELECT", "RELEASE"]
+        assert stored_files(settings) == {storage_path(kept.storage_name)}
+        with CaptureQueriesContext(connection) as queries:
             assert attachment_discard_unsaved() == 0
         assert len(queries) == 0
-        assert storage_path(names[0]).exists()
         transaction.set_rollback(True)
+
+
+def test_database_error_in_the_lookup_keeps_the_file_and_the_transaction(
+    db: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lookup fails: nothing is deleted, nothing raised, the caller's transaction goes on,
+    and the next call deletes the file."""
+    from django.db import DatabaseError
+    from django.db.models.query import QuerySet
+
+    attachment_discard_unsaved()
+    with transaction.atomic():
+        kept = store(name="保留.pdf")
+        names: list[str] = []
+        with pytest.raises(LaterCheckFailed):
+            store_then_fail(names)
+
+        def broken(self: Any) -> Any:
+            raise DatabaseError("connection lost")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(QuerySet, "__iter__", broken)
+            assert attachment_discard_unsaved() == 0
+        assert storage_path(names[0]).exists()
+        assert Attachment.objects.get() == kept  # the transaction is still usable
+        assert attachment_discard_unsaved() == 1
+        assert stored_files(settings) == {storage_path(kept.storage_name)}
+
+
+def test_file_of_another_store_is_forgotten_not_deleted(db: Any, settings: Any, tmp_path: Path) -> None:
+    """Once the store setting has changed (each test has its own), what was remembered for the
+    old store is forgotten without a query and without deleting anything."""
+    attachment_discard_unsaved()
+    names: list[str] = []
+    with pytest.raises(LaterCheckFailed):
+        store_then_fail(names)
+    old = storage_path(names[0])
+    settings.KEJIJU_FILES_DIR = tmp_path / "other-store"
+    with CaptureQueriesContext(connection) as queries:
+        assert attachment_discard_unsaved() == 0
+    assert len(queries) == 0
+    assert old.exists()
+    settings.KEJIJU_FILES_DIR = old.parents[2]
+    assert attachment_discard_unsaved() == 0  # forgotten: left to kejiju attachments prune
+    assert old.exists()
+
+
+def test_transaction_already_broken_waits(db: Any, settings: Any) -> None:
+    """A transaction marked for rollback cannot be asked: the file waits (no query, no error)
+    and goes once the transaction has ended."""
+    attachment_discard_unsaved()
+    with transaction.atomic():
+        names: list[str] = []
+        with pytest.raises(LaterCheckFailed):
+            store_then_fail(names)
+        transaction.set_rollback(True)
+        with transaction.atomic(savepoint=False):
+            with CaptureQueriesContext(connection) as queries:
+                assert attachment_discard_unsaved() == 0
+            assert len(queries) == 0
+            assert storage_path(names[0]).exists()
+    assert attachment_discard_unsaved() == 1
+    assert stored_files(settings) == set()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -163,12 +233,15 @@ def test_real_commit_and_rollback(settings: Any) -> None:
     region("341181")
     with transaction.atomic():
         committed = store(name="已提交.pdf")
+    with CaptureQueriesContext(connection) as queries:  # nothing pending: no query
+        assert attachment_discard_unsaved() == 0
+    assert len(queries) == 0
     names: list[str] = []
     with pytest.raises(LaterCheckFailed):
         store_then_fail(names)
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as queries:  # confirmed by the database: one query
         assert attachment_discard_unsaved() == 1
-    assert len(queries) == 0
+    assert len(queries) == 1
     assert stored_files(settings) == {storage_path(committed.storage_name)}
     assert Attachment.objects.get() == committed
 
@@ -188,6 +261,71 @@ def test_real_commit_and_rollback(settings: Any) -> None:
     assert not storage_path(names[-1]).exists()
     assert stored_files(settings) == {storage_path(committed.storage_name), storage_path(second.storage_name)}
     assert attachment_discard_unsaved() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_manual_transaction_keeps_its_file_until_commit(settings: Any) -> None:
+    """Autocommit turned off: the upload's atomic block has ended, its hook waits for the commit
+    that has not happened yet. The file must stay until then; after a rollback it goes."""
+    attachment_discard_unsaved()
+    region("341181")
+    transaction.set_autocommit(False)
+    try:
+        with transaction.atomic():
+            kept = store(name="手动提交.pdf")
+        assert attachment_discard_unsaved() == 0
+        assert storage_path(kept.storage_name).exists()
+        transaction.commit()
+        with transaction.atomic():
+            dropped = store(name="手动回滚.pdf")
+        assert attachment_discard_unsaved() == 0
+        transaction.rollback()
+    finally:
+        transaction.set_autocommit(True)
+    attachment_discard_unsaved()
+    assert storage_path(kept.storage_name).read_bytes() == PDF
+    # SQLite commits when the outermost savepoint of a manual transaction is released, so the
+    # second row may have stayed; either way a file is kept exactly when its row exists.
+    for attachment in (kept, dropped):
+        exists = Attachment.objects.filter(pk=attachment.pk).exists()
+        assert storage_path(attachment.storage_name).exists() == exists
+    assert Attachment.objects.filter(pk=kept.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_in_an_earlier_commit_hook_keeps_the_committed_file(settings: Any) -> None:
+    """A hook queued before the upload's own runs first after the commit and stores another
+    upload (so looks for rolled-back files) while the upload's hook is still waiting: the
+    committed file must not be taken for a rolled-back one."""
+    attachment_discard_unsaved()
+    region("341181")
+    later: list[Attachment] = []
+
+    def earlier_hook() -> None:
+        later.append(store(name="回调中上传.pdf"))
+
+    with transaction.atomic():
+        transaction.on_commit(earlier_hook, robust=True)
+        first = store(name="先提交.pdf")
+    assert len(later) == 1
+    assert set(Attachment.objects.all()) == {first, later[0]}
+    assert storage_path(first.storage_name).read_bytes() == PDF
+    assert attachment_discard_unsaved() == 0
+    assert stored_files(settings) == {storage_path(first.storage_name), storage_path(later[0].storage_name)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_row_the_database_still_names_keeps_its_file(settings: Any) -> None:
+    """Whatever the hooks say, a file is deleted only when no attachment row on the connection
+    names it (a commit reported as failed may still have been applied)."""
+    attachment_discard_unsaved()
+    region("341181")
+    with transaction.atomic():
+        attachment = store()
+        connection.run_on_commit.clear()  # the hooks are lost, the row commits all the same
+    assert Attachment.objects.filter(pk=attachment.pk).exists()
+    assert attachment_discard_unsaved() == 0
+    assert storage_path(attachment.storage_name).read_bytes() == PDF
 
 
 # --------------------------------------------------------------------------- kejiju attachments prune
