@@ -130,3 +130,29 @@ def ids_by(model: type[models.Model], field: str, values: Sequence[Any]) -> dict
 
 
 __all__ = ["copy_history", "ids_by", "insert_rows", "update_rows"]
+
+
+def refresh_column(
+    model: Any, column: str, compute: Any, read_fields: Sequence[str], *, batch: int = 1000
+) -> tuple[int, int]:
+    """Recompute a derived ``column`` of every row of ``model`` (also a migration's historical model) with
+    ``compute(row)``, reading only ``read_fields``, in primary-key batches, and write the rows whose value
+    differs; returns (rows read, rows written). For values derived from the row itself (matching tokens):
+    no field history, no operation-log row per record."""
+    read = written = 0
+    last = 0
+    while True:
+        chunk = list(model.objects.filter(pk__gt=last).order_by("pk").only("pk", column, *read_fields)[:batch])
+        if not chunk:
+            return read, written
+        stale = []
+        for obj in chunk:
+            value = compute(obj)
+            if getattr(obj, column) != value:
+                setattr(obj, column, value)
+                stale.append(obj)
+        if stale:
+            model.objects.bulk_update(stale, [column])
+        read += len(chunk)
+        written += len(stale)
+        last = chunk[-1].pk

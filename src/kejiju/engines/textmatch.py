@@ -153,3 +153,15 @@ def rank(
         )
     results.sort(key=lambda m: -m.score)
     return results[:limit]
+
+
+def encode_tokens(tokens: list[str]) -> str | None:
+    """The stored form of ``tokens``: joined by single spaces. A token never holds whitespace (the
+    segmenter splits on it); should one ever do, nothing is stored and the text is segmented instead."""
+    if any(" " in token for token in tokens):
+        return None
+    return " ".join(tokens)
+
+
+def decode_tokens(stored: str) -> tuple[str, ...]:
+    return tuple(stored.split(" ")) if stored else ()

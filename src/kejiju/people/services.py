@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kejiju.core.audit import log_operation
+from kejiju.core.bulk import refresh_column
 from kejiju.core.errors import BusinessError, RowErrors
 from kejiju.core.history import acting
 from kejiju.core.models import Region
@@ -25,7 +26,7 @@ from kejiju.core.workflow import apply_transition
 from kejiju.engines.contact import is_phone, normalize_phone
 from kejiju.engines.idcodes import check_id_number
 from kejiju.engines.pinyin import name_initials
-from kejiju.engines.textmatch import tokenize
+from kejiju.engines.textmatch import encode_tokens, tokenize
 from kejiju.people import actions
 from kejiju.people.choices import (
     Education,
@@ -336,33 +337,14 @@ def match_text(person: Any) -> str:
 def match_tokens(person: Any) -> str | None:
     """The value of ``match_tokens`` for the person's current text: the segmenter's tokens joined by single
     spaces; None (the text is segmented when read) should a token ever hold a space."""
-    tokens = tokenize(match_text(person))
-    if any(" " in token for token in tokens):
-        return None
-    return " ".join(tokens)
+    return encode_tokens(tokenize(match_text(person)))
 
 
 def refresh_match_tokens(model: Any = Person, *, batch: int = 1000) -> tuple[int, int]:
     """Recompute the stored tokens of every person (``model`` may be the migration's historical model) and
     write those that differ; returns (rows read, rows written). A derived value: no field history, no
     operation-log row per person (``kejiju transfer retokenize``, the migration that added the field)."""
-    read = written = 0
-    last = 0
-    while True:
-        chunk = list(model.objects.filter(pk__gt=last).order_by("pk").only("pk", "match_tokens", *MATCH_FIELDS)[:batch])
-        if not chunk:
-            return read, written
-        stale = []
-        for obj in chunk:
-            tokens = match_tokens(obj)
-            if obj.match_tokens != tokens:
-                obj.match_tokens = tokens
-                stale.append(obj)
-        if stale:
-            model.objects.bulk_update(stale, ["match_tokens"])
-        read += len(chunk)
-        written += len(stale)
-        last = chunk[-1].pk
+    return refresh_column(model, "match_tokens", match_tokens, MATCH_FIELDS, batch=batch)
 
 
 # ============================================================================================= talent pool

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from kejiju.core.bulk import refresh_column
 from kejiju.engines.textmatch import Doc, tokenize
+from kejiju.engines.textmatch import decode_tokens as decode
+from kejiju.engines.textmatch import encode_tokens as encode
 
 #: The fields each model's tokens are computed from.
 ACHIEVEMENT_FIELDS = ("title", "keywords", "summary")
@@ -25,18 +28,6 @@ def achievement_text(obj: Any) -> str:
 def demand_text(obj: Any) -> str:
     """What a demand is matched on (its title counts twice)."""
     return f"{obj.title} {obj.title} {obj.problem}"
-
-
-def encode(tokens: list[str]) -> str | None:
-    """The stored form of ``tokens``: joined by single spaces. A token never holds whitespace (the
-    segmenter splits on it); should one ever do, nothing is stored and the text is segmented instead."""
-    if any(" " in token for token in tokens):
-        return None
-    return " ".join(tokens)
-
-
-def decode(stored: str) -> tuple[str, ...]:
-    return tuple(stored.split(" ")) if stored else ()
 
 
 def achievement_tokens(obj: Any) -> str | None:
@@ -106,20 +97,4 @@ def refresh_tokens(model: Any, tokens_of: Any, text_fields: tuple[str, ...], *, 
     """Recompute the stored tokens of every row of ``model`` (``Achievement`` or ``TechDemand``, also the
     migration's historical models) and write those that differ; returns (rows read, rows written).
     A derived value: no field history, no operation-log row per record."""
-    read = written = 0
-    last = 0
-    while True:
-        chunk = list(model.objects.filter(pk__gt=last).order_by("pk").only("pk", "match_tokens", *text_fields)[:batch])
-        if not chunk:
-            return read, written
-        stale = []
-        for obj in chunk:
-            tokens = tokens_of(obj)
-            if obj.match_tokens != tokens:
-                obj.match_tokens = tokens
-                stale.append(obj)
-        if stale:
-            model.objects.bulk_update(stale, ["match_tokens"])
-        read += len(chunk)
-        written += len(stale)
-        last = chunk[-1].pk
+    return refresh_column(model, "match_tokens", tokens_of, text_fields, batch=batch)
