@@ -5,46 +5,36 @@ with the Chinese reason naming the field (403 for a wrong role); nothing is stor
 
 from __future__ import annotations
 
-import re
-from types import SimpleNamespace
 from typing import Any
 
-from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 
 from kejiju.assessment import selectors, services
 from kejiju.assessment.api import serializers as s
 from kejiju.assessment.models import AssessmentScheme, AssessmentTarget, AssessorScore, MidyearProgress
 from kejiju.assessment.permissions import can_manage_assessment
-from kejiju.core.api.serializers import MAX_ID
-from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input
+from kejiju.core.api.views import (
+    DETAIL_ERRORS,
+    ID_PARAM,
+    LIST_ERRORS,
+    WRITE_ERRORS,
+    ApiView,
+    parse_input,
+    parse_query,
+    path_id,
+)
 
-_ID_RE = re.compile(r"[0-9]{1,19}")
 TAGS = ["目标责任制考核"]
 ERR = {**WRITE_ERRORS, **DETAIL_ERRORS}
 VIEW = "assessment.view_assessmentscheme"
-ID_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="记录 id。")
-
-
-def _id(pk: str, message: str) -> int:
-    if not _ID_RE.fullmatch(pk) or not 0 < int(pk) <= MAX_ID:
-        raise Http404(message)
-    return int(pk)
-
-
-def _filters(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
-    """Query parameters checked like a body (Chinese error naming the parameter); paging ignored."""
-    raw = {k: v for k, v in request.query_params.items() if k not in ("page", "page_size")}
-    return parse_input(serializer_class, SimpleNamespace(data=raw))  # type: ignore[arg-type]
 
 
 def _target(request: Request, id: str) -> AssessmentTarget:
-    return selectors.target_get(user=request.user, pk=_id(id, "目标任务书不存在。"))
+    return selectors.target_get(user=request.user, pk=path_id(id, "目标任务书不存在。"))
 
 
 class SchemeListView(ApiView):
@@ -61,7 +51,7 @@ class SchemeListView(ApiView):
         responses={200: s.AssessmentSchemeSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        filters = _filters(s.AssessmentSchemeFilterSerializer, request)
+        filters = parse_query(s.AssessmentSchemeFilterSerializer, request)
         qs = selectors.scheme_list(user=request.user, filters=filters).order_by("-year", "-pk")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.AssessmentSchemeSerializer(page, many=True).data)
@@ -80,7 +70,7 @@ class SchemeDetailView(ApiView):
         responses={200: s.AssessmentSchemeDetailSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        scheme = selectors.scheme_get(user=request.user, pk=_id(id, "考核方案不存在。"))
+        scheme = selectors.scheme_get(user=request.user, pk=path_id(id, "考核方案不存在。"))
         return Response(s.AssessmentSchemeDetailSerializer(scheme).data)
 
 
@@ -99,7 +89,7 @@ class SchemeResultsView(ApiView):
         responses={200: s.AssessmentTargetSerializer(many=True), **LIST_ERRORS, 404: DETAIL_ERRORS[404]},
     )
     def get(self, request: Request, id: str) -> Response:
-        scheme = selectors.scheme_get(user=request.user, pk=_id(id, "考核方案不存在。"))
+        scheme = selectors.scheme_get(user=request.user, pk=path_id(id, "考核方案不存在。"))
         page = self.paginate_queryset(selectors.scheme_targets(user=request.user, scheme=scheme))
         return self.get_paginated_response(s.AssessmentTargetSerializer(page, many=True).data)
 
@@ -118,7 +108,7 @@ class TargetListView(ApiView):
         responses={200: s.AssessmentTargetSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        filters = _filters(s.AssessmentTargetFilterSerializer, request)
+        filters = parse_query(s.AssessmentTargetFilterSerializer, request)
         page = self.paginate_queryset(selectors.target_list(user=request.user, filters=filters))
         return self.get_paginated_response(s.AssessmentTargetSerializer(page, many=True).data)
 
@@ -288,9 +278,9 @@ class SchemeMidyearView(ApiView):
         responses={200: s.MidyearTableSerializer, **LIST_ERRORS, 404: DETAIL_ERRORS[404]},
     )
     def get(self, request: Request, id: str) -> Response:
-        scheme = selectors.scheme_get(user=request.user, pk=_id(id, "考核方案不存在。"))
+        scheme = selectors.scheme_get(user=request.user, pk=path_id(id, "考核方案不存在。"))
         if not can_manage_assessment(request.user, scheme):
             raise PermissionDenied("只有考核方案制定单位可以查看年中进度表。")
-        filters = _filters(s.MidyearFilterSerializer, request)
+        filters = parse_query(s.MidyearFilterSerializer, request)
         table = selectors.midyear_progress(user=request.user, scheme=scheme, filters=filters)
         return Response(s.MidyearTableSerializer(table).data)

@@ -5,16 +5,11 @@ Business errors answer 400 with the Chinese reason naming the field (403 for a w
 
 from __future__ import annotations
 
-import re
-from types import SimpleNamespace
-from typing import Any
-
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.serializers import Serializer
 
 from kejiju.awards import selectors, services
 from kejiju.awards.api import serializers as s
@@ -27,27 +22,21 @@ from kejiju.awards.models import (
     PrizePayment,
     VoteMeeting,
 )
-from kejiju.core.api.serializers import MAX_ID
-from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input
+from kejiju.core.api.views import (
+    DETAIL_ERRORS,
+    ID_PARAM,
+    LIST_ERRORS,
+    WRITE_ERRORS,
+    ApiView,
+    parse_input,
+    parse_query,
+    path_id,
+)
 from kejiju.core.errors import BusinessError
 
-_ID_RE = re.compile(r"[0-9]{1,19}")
 TAGS = ["科技奖励"]
 MY_TAGS = ["科技奖励（推荐单位）"]
 ERR = {**WRITE_ERRORS, **DETAIL_ERRORS}
-ID_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="记录 id。")
-
-
-def _id(pk: str, message: str) -> int:
-    if not _ID_RE.fullmatch(pk) or not 0 < int(pk) <= MAX_ID:
-        raise Http404(message)
-    return int(pk)
-
-
-def _filters(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
-    """Query parameters checked like a body (Chinese error naming the parameter); paging ignored."""
-    raw = {k: v for k, v in request.query_params.items() if k not in ("page", "page_size")}
-    return parse_input(serializer_class, SimpleNamespace(data=raw))  # type: ignore[arg-type]
 
 
 class ProgrammeListView(ApiView):
@@ -79,7 +68,7 @@ class ProgrammeDetailView(ApiView):
         responses={200: s.AwardProgrammeSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        programme = selectors.programme_get(user=request.user, pk=_id(id, "奖励不存在。"))
+        programme = selectors.programme_get(user=request.user, pk=path_id(id, "奖励不存在。"))
         return Response(s.AwardProgrammeSerializer(programme).data)
 
 
@@ -96,7 +85,7 @@ class CycleListView(ApiView):
         responses={200: s.AwardCycleSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        filters = _filters(s.AwardCycleFilterSerializer, request)
+        filters = parse_query(s.AwardCycleFilterSerializer, request)
         qs = selectors.cycle_list(user=request.user, filters=filters).order_by("-year", "-pk")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.AwardCycleSerializer(page, many=True).data)
@@ -115,7 +104,7 @@ class CycleDetailView(ApiView):
         responses={200: s.AwardCycleSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        cycle = selectors.cycle_get(user=request.user, pk=_id(id, "奖励年度不存在。"))
+        cycle = selectors.cycle_get(user=request.user, pk=path_id(id, "奖励年度不存在。"))
         return Response(s.AwardCycleSerializer(cycle).data)
 
 
@@ -133,7 +122,7 @@ class CycleMeetingView(ApiView):
         responses={200: s.AwardMeetingSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        cycle = selectors.cycle_get(user=request.user, pk=_id(id, "奖励年度不存在。"))
+        cycle = selectors.cycle_get(user=request.user, pk=path_id(id, "奖励年度不存在。"))
         meeting = selectors.meeting_of(cycle=cycle)
         if meeting is None:
             raise Http404("尚未登记评审委员会会议。")
@@ -150,7 +139,7 @@ class CycleMeetingView(ApiView):
         responses={200: s.AwardMeetingSerializer, **ERR},
     )
     def post(self, request: Request, id: str) -> Response:
-        cycle = selectors.cycle_get(user=request.user, pk=_id(id, "奖励年度不存在。"))
+        cycle = selectors.cycle_get(user=request.user, pk=path_id(id, "奖励年度不存在。"))
         data = parse_input(s.AwardMeetingInSerializer, request)
         meeting = services.meeting_save(
             actor=request.user,
@@ -177,8 +166,8 @@ class CycleVoteListView(ApiView):
         responses={200: s.AwardVoteSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        cycle = selectors.cycle_get(user=request.user, pk=_id(id, "奖励年度不存在。"))
-        filters = _filters(s.AwardVoteFilterSerializer, request)
+        cycle = selectors.cycle_get(user=request.user, pk=path_id(id, "奖励年度不存在。"))
+        filters = parse_query(s.AwardVoteFilterSerializer, request)
         qs = selectors.vote_list(user=request.user, cycle=cycle, history=bool(filters.get("history")))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.AwardVoteSerializer(page, many=True).data)
@@ -195,7 +184,7 @@ class CycleVoteListView(ApiView):
         responses={201: s.AwardVoteSerializer, **ERR},
     )
     def post(self, request: Request, id: str) -> Response:
-        cycle = selectors.cycle_get(user=request.user, pk=_id(id, "奖励年度不存在。"))
+        cycle = selectors.cycle_get(user=request.user, pk=path_id(id, "奖励年度不存在。"))
         data = parse_input(s.AwardVoteInSerializer, request)
         nomination = selectors.nomination_list(user=request.user, cycle=cycle).filter(pk=data["nomination"]).first()
         if nomination is None:
@@ -225,7 +214,7 @@ class NominationListView(ApiView):
         responses={200: s.AwardNominationSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        filters = _filters(s.AwardNominationFilterSerializer, request)
+        filters = parse_query(s.AwardNominationFilterSerializer, request)
         qs = selectors.nomination_list(user=request.user)
         if filters.get("cycle"):
             qs = qs.filter(cycle_id=filters["cycle"])
@@ -248,7 +237,7 @@ class NominationDetailView(ApiView):
         responses={200: s.AwardNominationDetailSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        nomination = selectors.nomination_get(user=request.user, pk=_id(id, "推荐项目不存在。"))
+        nomination = selectors.nomination_get(user=request.user, pk=path_id(id, "推荐项目不存在。"))
         return Response(s.AwardNominationDetailSerializer(nomination).data)
 
 
@@ -268,7 +257,7 @@ class NominationTransitionView(ApiView):
         responses={200: s.AwardNominationDetailSerializer, **ERR},
     )
     def post(self, request: Request, id: str) -> Response:
-        nomination = selectors.nomination_get(user=request.user, pk=_id(id, "推荐项目不存在。"))
+        nomination = selectors.nomination_get(user=request.user, pk=path_id(id, "推荐项目不存在。"))
         data = parse_input(s.AwardNominationTransitionSerializer, request)
         services.nomination_step(
             actor=request.user, nomination=nomination, action=data["action"], reason=data["reason"]
@@ -293,7 +282,7 @@ class WinnerListView(ApiView):
         responses={200: s.AwardWinnerSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        filters = _filters(s.AwardWinnerFilterSerializer, request)
+        filters = parse_query(s.AwardWinnerFilterSerializer, request)
         local, _ = selectors.winners(user=request.user, **filters)
         page = self.paginate_queryset(local.prefetch_related("members__person"))
         return self.get_paginated_response(s.AwardWinnerSerializer(page, many=True).data)
@@ -313,7 +302,7 @@ class HigherAwardListView(ApiView):
         responses={200: s.AwardHigherAwardSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        filters = _filters(s.AwardWinnerFilterSerializer, request)
+        filters = parse_query(s.AwardWinnerFilterSerializer, request)
         _, higher = selectors.winners(user=request.user, **filters)
         page = self.paginate_queryset(higher.prefetch_related("persons"))
         return self.get_paginated_response(s.AwardHigherAwardSerializer(page, many=True).data)
@@ -333,7 +322,7 @@ class LedgerListView(ApiView):
         responses={200: s.AwardPaymentSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request: Request) -> Response:
-        filters = _filters(s.AwardLedgerFilterSerializer, request)
+        filters = parse_query(s.AwardLedgerFilterSerializer, request)
         qs = selectors.prize_ledger(user=request.user, cycle=filters.get("cycle"), nomination=filters.get("nomination"))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.AwardPaymentSerializer(page, many=True).data)
@@ -417,7 +406,7 @@ class MyNominationDetailView(ApiView):
         responses={200: s.AwardNominationDetailSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
-        nomination = selectors.my_nomination_get(user=request.user, pk=_id(id, "推荐项目不存在。"))
+        nomination = selectors.my_nomination_get(user=request.user, pk=path_id(id, "推荐项目不存在。"))
         return Response(s.AwardNominationDetailSerializer(nomination).data)
 
 
@@ -435,7 +424,7 @@ class MyNominationSubmitView(ApiView):
         responses={200: s.AwardNominationDetailSerializer, **ERR},
     )
     def post(self, request: Request, id: str) -> Response:
-        nomination = selectors.my_nomination_get(user=request.user, pk=_id(id, "推荐项目不存在。"))
+        nomination = selectors.my_nomination_get(user=request.user, pk=path_id(id, "推荐项目不存在。"))
         services.nomination_step(actor=request.user, nomination=nomination, action="submit")
         return Response(
             s.AwardNominationDetailSerializer(selectors.my_nomination_get(user=request.user, pk=nomination.pk)).data

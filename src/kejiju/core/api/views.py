@@ -6,6 +6,7 @@ the permission answers 403; anonymous callers get 401 with ``WWW-Authenticate: T
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from typing import Any, cast
 
 from django.http import Http404
@@ -145,6 +146,16 @@ def path_id(value: str, message: str) -> int:
     if not _ID_RE.fullmatch(value) or not 0 < int(value) <= MAX_ID:
         raise Http404(message)
     return int(value)
+
+
+#: The ``{id}`` path parameter of a record's endpoints, for the schema.
+ID_PARAM = OpenApiParameter("id", int, OpenApiParameter.PATH, description="记录 id。")
+
+
+def parse_query(serializer_class: type[Serializer], request: Request) -> dict[str, Any]:
+    """Query parameters checked like a body (Chinese error naming the parameter); paging ignored."""
+    raw = {k: v for k, v in request.query_params.items() if k not in ("page", "page_size")}
+    return parse_input(serializer_class, SimpleNamespace(data=raw))  # type: ignore[arg-type]
 
 
 def _user_or_404(request: Request, pk: str) -> User:
