@@ -312,9 +312,11 @@ def attachment_open(*, actor: Any, attachment: Attachment, ip_address: str | Non
         raise BusinessError("附件不存在。", code="not_found")
     path = storage_path(attachment.storage_name)
     if not path.exists():
+        _log_refusal(actor, attachment, ip_address, "missing")
         raise BusinessError("附件文件已丢失，请联系管理员从备份恢复。", code="missing")
     if not attachment_verify(attachment):
         logger.warning("attachment %s failed the SHA-256 integrity check", attachment.pk)
+        _log_refusal(actor, attachment, ip_address, "integrity")
         raise BusinessError(
             "附件“%(name)s”完整性校验失败（SHA-256 与上传时不一致），文件可能已损坏或被篡改，已拒绝下载。请联系管理员从备份恢复。"
             % {"name": attachment.original_name},
@@ -329,6 +331,20 @@ def attachment_open(*, actor: Any, attachment: Attachment, ip_address: str | Non
         extra={"sha256": attachment.sha256},
     )
     return handle
+
+
+def _log_refusal(actor: Any, attachment: Attachment, ip_address: str | None, reason: str) -> None:
+    """Record a refused download in the operation log, so that a lost or damaged file is seen by
+    whoever reads the log, not only in the server's log. Written in its own transaction: the
+    refusal raised after it must not take the row with it."""
+    with transaction.atomic():
+        log_operation(
+            actor=actor,
+            action=actions.ATTACHMENT_REFUSED,
+            target=attachment,
+            ip_address=ip_address,
+            extra={"reason": reason, "sha256": attachment.sha256},
+        )
 
 
 def attachment_verify(attachment: Attachment) -> bool:

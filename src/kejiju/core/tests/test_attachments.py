@@ -232,6 +232,9 @@ def test_integrity_mismatch_is_refused(client: Any, regions: Any, staff: Any) ->
     assert response.status_code == 409
     assert "完整性校验失败" in response.content.decode()
     assert not OperationLog.objects.filter(action="core.attachment_download").exists()
+    refused = OperationLog.objects.get(action="core.attachment_refused")
+    assert refused.actor == staff and refused.extra["reason"] == "integrity"
+    assert refused.extra["sha256"] == attachment.sha256
 
 
 def test_missing_file_is_refused_in_chinese(client: Any, regions: Any, staff: Any) -> None:
@@ -241,6 +244,8 @@ def test_missing_file_is_refused_in_chinese(client: Any, regions: Any, staff: An
     response = client.get(reverse("core:attachment_download", args=[attachment.pk]))
     assert response.status_code == 409
     assert "附件文件已丢失" in response.content.decode()
+    refused = OperationLog.objects.get(action="core.attachment_refused")
+    assert refused.actor == staff and refused.extra["reason"] == "missing"
 
 
 def test_unknown_uuid_is_404(client: Any, staff: Any) -> None:
