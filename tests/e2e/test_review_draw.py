@@ -1,9 +1,11 @@
 """Expert review in the browser: staff create a batch and draw a panel with the supervisor's nonce and
-witnesses; the sealed draw record shows; an expert logs in, declares no conflict, reads the record and
+witnesses; the sealed draw record shows and its downloaded input re-runs to the same seed digest; an expert logs in, declares no conflict, reads the record and
 scores; the aggregate shows on the batch page."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +31,7 @@ def _as(page: Any, login: Any, user: Any) -> None:
 
 def test_draw_declare_score(page: Any, login: Any, tree: dict, screenshot: Any, review_source: Any) -> None:
     from kejiju.core.testing.factories import role_user
+    from kejiju.engines import assignment as engine
     from kejiju.review import services
     from kejiju.review.models import Assignment
     from kejiju.review.tests.factories import make_expert
@@ -60,6 +63,12 @@ def test_draw_declare_score(page: Any, login: Any, tree: dict, screenshot: Any, 
     expect(page.get_by_test_id("draw-nonce-shown")).to_have_text("620417")
     expect(page.locator("main")).to_contain_text("稻虾共养智能投喂系统研发")
     screenshot("review-draw-record")
+    # the archived input re-runs to the recorded seed digest (what ``kejiju assign`` does with the file)
+    with page.expect_download() as download:
+        page.get_by_test_id("draw-input").click()
+    archived = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    rerun = engine.solve(engine.instance_from_dict(archived))
+    expect(page.get_by_test_id("draw-seed")).to_have_text(rerun.seed_digest)
 
     a = Assignment.objects.filter(item__ref="testing.item:1", panel=True).select_related("expert__user").first()
     _as(page, login, a.expert.user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections import Counter
 from typing import Any
@@ -16,6 +17,7 @@ from scipy.optimize import linear_sum_assignment
 from kejiju.engines.assignment import (
     InstanceError,
     Result,
+    canonical_json,
     instance_from_dict,
     result_to_dict,
     seed_digest,
@@ -437,6 +439,12 @@ def test_minimum_load_that_cannot_be_met_is_explained():
         (lambda d: d["affinity_matrix"][0].__setitem__(0, "高"), "相关度应为有限的数值"),
         (lambda d: d.update(affinity=[]), "只能给出其一"),
         (lambda d: d["experts"][0].update(maxload=3), "不认识的字段 maxload"),
+        (lambda d: d["affinity_matrix"][0].__setitem__(1, float("nan")), "affinity_matrix 第 1 行第 2 列"),
+        (lambda d: d["experts"][0].pop("id"), "experts 第 1 项 id：必须填写"),
+        (lambda d: d["applications"][1].pop("id"), "applications 第 2 项 id：必须填写"),
+        (lambda d: d["experts"][1].pop("max_load"), "experts 第 2 项 max_load：必须填写"),
+        (lambda d: d.update(conflicts=[{"expert": "e0"}]), "conflicts 第 1 项 application：必须填写"),
+        (lambda d: d["applications"][0].update(reviewers=-1), "applications 第 1 项 reviewers：不能小于 0"),
     ],
 )
 def test_bad_input_is_rejected_in_chinese(change, fragment):
@@ -496,3 +504,41 @@ def test_keywords_raise_affinity_but_do_not_make_eligible():
     data["experts"][1]["max_load"] = 0
     data["experts"][0]["max_load"] = 0
     assert run(data).status == "infeasible"
+
+
+# --- archiving an instance ------------------------------------------------------------------------------------------
+
+from kejiju.engines.assignment import instance_to_dict  # noqa: E402
+
+
+@pytest.mark.parametrize("mode", ["draw", "optimal"])
+def test_instance_to_dict_round_trips_with_the_same_seed_and_result(mode):
+    data = grid(6, 12, mode=mode, reserves_per_application=2)
+    data["experts"][0].update(min_load=1, organization="单位甲", region="341181", name="王五", keywords=["水稻"])
+    data["applications"][1].update(reviewers=2, organization="单位甲", members=["e3"], keywords=["水稻"])
+    data["affinity_matrix"][2][5] = None
+    data["conflicts"] = [{"expert": "e4", "application": "a0", "reason": "近三年合作"}]
+    data["avoid_same_region"] = True
+    instance = instance_from_dict(data)
+    archived = json.loads(json.dumps(instance_to_dict(instance), ensure_ascii=False))
+    again = instance_from_dict(archived)
+    assert canonical_json(again) == canonical_json(instance)
+    assert seed_digest(again) == seed_digest(instance)
+    assert result_to_dict(solve(again)) == result_to_dict(solve(instance))
+
+
+def test_instance_to_dict_without_affinity_has_no_matrix():
+    data = grid(2, 6)
+    del data["affinity_matrix"]
+    out = instance_to_dict(instance_from_dict(data))
+    assert "affinity_matrix" not in out and "affinity" not in out
+    assert out["experts"][0] == {
+        "id": "e0",
+        "max_load": 3,
+        "min_load": 0,
+        "subjects": ["520"],
+        "organization": "",
+        "region": "",
+        "name": "",
+        "keywords": [],
+    }

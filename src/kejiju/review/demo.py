@@ -2,7 +2,9 @@
 at city scale), the ``expert_demo`` account linked to an expert, fee schedules, and — when the programmes
 app offers applications in review — a drawn batch with reserves and its draw record. A few experts carry
 declarations (回避申报) and unavailable periods (不可参评时间) — the demo expert's own are declared from
-their account — and the batch's review date falls in one of them, so the draw visibly skips that expert."""
+their account — and the batch's review date falls in one of them, so the draw visibly skips that expert.
+The first application asks to avoid one expert (entered by staff). The demo draw's nonce is one under which the demo expert is on a panel (:func:`_demo_nonce`), so the
+``expert_demo`` account has an invitation to answer and a record to score."""
 
 from __future__ import annotations
 
@@ -239,10 +241,11 @@ def _demo_batch(ctx: DemoContext) -> None:
             "region": staff.region_id,
         },
     )
+    _demo_applicant_avoid(ctx, batch, staff)
     record = services.batch_draw(
         actor=staff,
         batch=batch,
-        nonce="demo-%s" % ctx.seed,
+        nonce=_demo_nonce(ctx, batch),
         supervisor="驻局纪检监察组 孙立",
         witnesses="办公室 周敏、计划科 陈刚",
     )
@@ -250,6 +253,55 @@ def _demo_batch(ctx: DemoContext) -> None:
         ctx.count("专家抽取记录", 1)
     else:
         ctx.log("专家评审演示：抽取无可行方案（%d 项缺专家）。" % len(record.result.get("shortfall", [])))
+
+
+def _demo_applicant_avoid(ctx: DemoContext, batch: Any, staff: Any) -> None:
+    """One expert the first applicant asked to avoid (申报单位申请回避), entered by staff before the draw."""
+    from kejiju.core.errors import BusinessError
+    from kejiju.review import services
+
+    item = batch.items.order_by("pk").first()
+    expert = next((e for e in services.batch_pool(batch) if e.user_id is None), None)
+    if item is None or expert is None:
+        return
+    try:
+        services.applicant_avoid_add(
+            actor=staff, batch=batch, item=item.pk, expert=expert.pk, reason="与申报单位存在同类产品竞争关系"
+        )
+    except BusinessError as exc:  # never break the demo for one request
+        ctx.log("申报单位申请回避演示未登记：%s" % exc)
+        return
+    ctx.count("申报单位申请回避", 1)
+
+
+#: How many demo nonces are tried for one that draws the demo expert (see :func:`_demo_nonce`).
+NONCE_TRIES = 60
+
+
+def _demo_nonce(ctx: DemoContext, batch: Any) -> str:
+    """The supervisor's nonce of the demo draw: the first of ``demo-<seed>``, ``demo-<seed>-2``, … under
+    which the ``expert_demo`` account is on a panel, so the demo account can answer the invitation, declare
+    no conflict and score. Only the demo chooses its nonce this way (by computing the draw without storing
+    anything); the draw itself is the ordinary sealed one and reproduces from the recorded nonce."""
+    from kejiju.engines import assignment as engine
+    from kejiju.review import services
+    from kejiju.review.models import Expert
+
+    first = "demo-%s" % ctx.seed
+    demo_user = ctx.users.get("expert_demo")
+    own = Expert.objects.filter(user=demo_user).first() if demo_user is not None else None
+    if own is None:
+        return first
+    for n in range(1, NONCE_TRIES + 1):
+        nonce = first if n == 1 else "%s-%d" % (first, n)
+        instance = services.batch_instance(batch, nonce)[0]
+        result = engine.solve(instance)
+        if result.status != "ok":
+            return first
+        if any(a.expert == str(own.pk) for a in result.assignments):
+            return nonce
+    ctx.log("专家评审演示：专家演示账号未被抽中（可在批次页查看其他专家的任务）。")
+    return first
 
 
 register_demo("review", review_demo, order=60)

@@ -273,6 +273,31 @@ class BatchConflict(models.Model):
         ordering = ["item", "expert", "kind"]
 
 
+class ApplicantAvoid(models.Model):
+    """An expert the applicant asked to avoid (申报单位申请回避) for one record of a batch, entered by staff
+    from the applicant's request before the draw, with the reason given. Together with the ones the source
+    app hands over (``ReviewSubject.avoid_person_ids``) at most ``KEJIJU_REVIEW_APPLICANT_AVOID_MAX`` per
+    record; the draw stores each as a conflict with the source 申报单位提出."""
+
+    batch = models.ForeignKey(ReviewBatch, on_delete=models.CASCADE, related_name="avoid_requests")
+    item = models.ForeignKey(
+        BatchItem, on_delete=models.CASCADE, related_name="avoid_requests", verbose_name="评审对象"
+    )
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="+", verbose_name="专家")
+    reason = models.CharField("理由", max_length=200)
+    created_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+", verbose_name="登记人")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申报单位申请回避"
+        verbose_name_plural = "申报单位申请回避"
+        ordering = ["item", "pk"]
+        constraints = [models.UniqueConstraint(fields=["item", "expert"], name="applicantavoid_unique_expert")]
+
+    def __str__(self) -> str:
+        return "%s · %s" % (self.item_id, self.expert_id)
+
+
 class DrawRecord(models.Model):
     """The sealed record of one run of the assignment (抽取记录): settings, the digest of the inputs, the
     supervisor's nonce and its seed digest, witnesses, panels and ordered reserves (or the shortfall), time

@@ -46,6 +46,7 @@ from kejiju.review.choices import (
     ReviewFormat,
 )
 from kejiju.review.models import (
+    ApplicantAvoid,
     Assignment,
     AssignmentTransition,
     AvailabilityWindow,
@@ -72,7 +73,7 @@ from kejiju.review.permissions import (
     expert_of,
     is_own_assignment,
 )
-from kejiju.review.sources import ReviewOutcome, ReviewSubject, review_source
+from kejiju.review.sources import ReviewOutcome, ReviewSubject, review_source, review_sources
 from kejiju.review.workflows import ASSIGNMENT_WORKFLOW, BATCH_WORKFLOW, EXPERT_WORKFLOW
 
 #: Person fields an expert form passes on to the people registry.
@@ -629,12 +630,14 @@ def parse_money(value: Any, field: str, label: str) -> Decimal:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):
         raise RowErrors({field: ["%s“%s”不是有效金额。" % (label, value)]}) from None
-    if not amount.is_finite() or amount < 0:
+    if not amount.is_finite():
+        raise RowErrors({field: ["%s“%s”不是有效金额。" % (label, value)]})
+    if amount < 0:
         raise RowErrors({field: ["%s不能为负数。" % label]})
+    if amount >= Decimal("1e12"):  # checked before quantize, which cannot represent such numbers
+        raise RowErrors({field: ["%s过大。" % label]})
     if amount != amount.quantize(TWO):
         raise RowErrors({field: ["%s最多保留两位小数。" % label]})
-    if amount >= Decimal("1e12"):
-        raise RowErrors({field: ["%s过大。" % label]})
     return amount.quantize(TWO)
 
 
@@ -646,6 +649,9 @@ def fee_save(*, actor: Any, region: str, kind: str, label: str, per_review: Any,
     kind = str(kind or "").strip()
     if not kind:
         raise RowErrors({"kind": ["评审类型不能为空。"]})
+    kinds = {value: text for source in review_sources() for value, text in source.kinds}
+    if kind not in kinds:
+        raise RowErrors({"kind": ["评审类型无效，应为：%s。" % "、".join(dict.fromkeys(kinds.values()))]})
     review = parse_money(per_review, "per_review", "每件评审费")
     meeting = parse_money(per_meeting or "0", "per_meeting", "每次会评费")
     fee, _ = FeeSchedule.objects.get_or_create(
@@ -809,6 +815,9 @@ def batch_create(*, actor: Any, data: dict[str, Any]) -> ReviewBatch:
             if missing:
                 errors["refs"] = ["以下记录不可加入本批次：%s。" % "、".join(missing[:10])]
             subjects = [offered[r] for r in dict.fromkeys(refs) if r in offered]
+            avoid_errors = _check_applicant_avoid(subjects)
+            if avoid_errors:
+                errors.setdefault("refs", []).extend(avoid_errors)
     if errors:
         raise RowErrors(errors)
     assert source is not None
@@ -852,6 +861,95 @@ def batch_create(*, actor: Any, data: dict[str, Any]) -> ReviewBatch:
     )
     log_operation(actor=actor, action=actions.BATCH_CREATE, target=batch, extra={"items": len(subjects)})
     return batch
+
+
+#: Default number of experts an applicant may ask to avoid (setting ``KEJIJU_REVIEW_APPLICANT_AVOID_MAX``).
+DEFAULT_APPLICANT_AVOID_MAX = 3
+
+
+def applicant_avoid_max() -> int:
+    """How many experts one applicant may name to avoid (申报单位申请回避), each with a reason."""
+    from django.conf import settings
+
+    return int(getattr(settings, "KEJIJU_REVIEW_APPLICANT_AVOID_MAX", DEFAULT_APPLICANT_AVOID_MAX))
+
+
+def _check_applicant_avoid(subjects: list[ReviewSubject]) -> list[str]:
+    """The applicant-named avoid lists the sources hand over: at most :func:`applicant_avoid_max` experts
+    per record, each with a reason. A record breaking the rule is refused (named in the message)."""
+    cap = applicant_avoid_max()
+    problems: list[str] = []
+    for s in subjects:
+        named = list(s.avoid_person_ids or ())
+        if len(named) > cap:
+            problems.append("“%s”的申报单位申请回避的专家 %d 名，超过上限 %d 名。" % (s.title[:60], len(named), cap))
+        if any(not str(reason or "").strip() for _, reason in named):
+            problems.append("“%s”的申报单位申请回避专家须说明理由。" % s.title[:60])
+    return problems
+
+
+def _pk_or_none(value: Any) -> int | None:
+    text = str(value if value is not None else "").strip()
+    return int(text) if text.isdigit() and len(text) < 19 else None
+
+
+@transaction.atomic
+def applicant_avoid_add(*, actor: Any, batch: ReviewBatch, item: Any, expert: Any, reason: str) -> ApplicantAvoid:
+    """Record an expert the applicant of one record asked to avoid (申报单位申请回避), from the applicant's
+    request, before the draw: the expert must be in the batch's pool, a reason is required, and the
+    record may name at most :func:`applicant_avoid_max` experts (those the source handed over included).
+    Logged as ``review.applicant_avoid``."""
+    batch = ReviewBatch.objects.select_for_update().get(pk=batch.pk)
+    if not can_change_batch(actor, batch):
+        raise BusinessError("您没有修改该评审批次的权限。", code="forbidden")
+    if batch.status != BatchStatus.DRAFT:
+        raise BusinessError("专家抽取后不能再登记申请回避的专家。", code="drawn")
+    errors: dict[str, list[str]] = {}
+    item_pk = _pk_or_none(item)
+    row_item = batch.items.filter(pk=item_pk).first() if item_pk is not None else None
+    if row_item is None:
+        errors["item"] = ["评审对象不属于本批次。"]
+    expert_pk = _pk_or_none(expert)
+    chosen = next((e for e in batch_pool(batch) if e.pk == expert_pk), None) if expert_pk is not None else None
+    if chosen is None:
+        errors["expert"] = ["该专家不在本批次可抽取的专家中。"]
+    reason = str(reason or "").strip()
+    if not reason:
+        errors["reason"] = ["请填写申请回避的理由。"]
+    elif len(reason) > 200:
+        errors["reason"] = ["申请回避的理由不超过 200 字。"]
+    if row_item is not None and chosen is not None:
+        named = {int(p) for p, _ in row_item.facts.get("avoid_person_ids") or [] if str(p).isdigit()}
+        entered = set(row_item.avoid_requests.values_list("expert_id", flat=True))
+        cap = applicant_avoid_max()
+        if chosen.person_id in named or chosen.pk in entered:
+            errors["expert"] = ["%s 已申请回避。" % chosen.name]
+        elif len(named) + len(entered) >= cap:
+            errors["expert"] = ["“%s”最多申请回避 %d 名专家。" % (row_item.title[:60], cap)]
+    if errors:
+        raise RowErrors(errors)
+    assert row_item is not None and chosen is not None
+    row = ApplicantAvoid.objects.create(batch=batch, item=row_item, expert=chosen, reason=reason, created_by=actor)
+    log_operation(
+        actor=actor,
+        action=actions.APPLICANT_AVOID,
+        target=batch,
+        extra={"item": row_item.pk, "expert": chosen.pk, "reason": reason},
+    )
+    return row
+
+
+@transaction.atomic
+def applicant_avoid_remove(*, actor: Any, avoid: ApplicantAvoid) -> None:
+    """Withdraw an applicant's avoid request before the draw; logged as ``review.applicant_avoid_remove``."""
+    batch = ReviewBatch.objects.select_for_update().get(pk=avoid.batch_id)
+    if not can_change_batch(actor, batch):
+        raise BusinessError("您没有修改该评审批次的权限。", code="forbidden")
+    if batch.status != BatchStatus.DRAFT:
+        raise BusinessError("专家抽取后不能再撤销申请回避的专家。", code="drawn")
+    extra = {"item": avoid.item_id, "expert": avoid.expert_id, "reason": avoid.reason}
+    ApplicantAvoid.objects.filter(pk=avoid.pk).delete()
+    log_operation(actor=actor, action=actions.APPLICANT_AVOID_REMOVE, target=batch, extra=extra)
 
 
 def review_span(batch: ReviewBatch) -> tuple[date, date] | None:
@@ -920,8 +1018,8 @@ def batch_conflicts(batch: ReviewBatch, items: list[BatchItem], experts: list[Ex
     """Every conflict of interest between the batch's items and the experts, each with its kind and source.
 
     Derived from the source facts (系统比对): same or co-operating organization, team member, same county
-    when the batch asks. Named by the applicant (申报单位提出). Declared by the expert (专家本人申报): a
-    relation with a team member named by ID number or by name + organization (近亲属 always; 导师或学生 and
+    when the batch asks. Named by the applicant (申报单位提出): handed over by the source or entered by
+    staff (:func:`applicant_avoid_add`). Declared by the expert (专家本人申报): a relation with a team member named by ID number or by name + organization (近亲属 always; 导师或学生 and
     合作发表 when the declared year is within the batch's :func:`relation_years`), a declared conflict with
     the applicant or a co-operating organization, and earlier self-declared conflicts on the same record."""
     found: list[FoundConflict] = []
@@ -944,6 +1042,11 @@ def batch_conflicts(batch: ReviewBatch, items: list[BatchItem], experts: list[Ex
     declared = BatchConflict.objects.filter(
         kind=ConflictKind.SELF_DECLARED, item__ref__in=[i.ref for i in items], expert__in=list(by_pk)
     ).values_list("item__ref", "expert_id", "detail")
+    entered_avoid: dict[int, list[tuple[int, str]]] = {}
+    for item_id, expert_id, reason in ApplicantAvoid.objects.filter(item__in=[i.pk for i in items]).values_list(
+        "item_id", "expert_id", "reason"
+    ):
+        entered_avoid.setdefault(item_id, []).append((expert_id, reason))
     self_declared: dict[str, list[tuple[int, str]]] = {}
     for ref, expert_id, detail in declared:
         self_declared.setdefault(ref, []).append((expert_id, detail))
@@ -1024,7 +1127,18 @@ def batch_conflicts(batch: ReviewBatch, items: list[BatchItem], experts: list[Ex
         for pid, reason in facts.get("avoid_person_ids") or []:
             if pid in by_person:
                 add(
-                    by_person[pid], ConflictKind.APPLICANT_NAMED, ConflictSource.APPLICANT, reason or "申报单位申请回避"
+                    by_person[pid],
+                    ConflictKind.APPLICANT_NAMED,
+                    ConflictSource.APPLICANT,
+                    "申报单位申请回避：%s" % str(reason).strip() if str(reason or "").strip() else "申报单位申请回避",
+                )
+        for expert_id, reason in entered_avoid.get(item.pk, []):
+            if expert_id in by_pk:
+                add(
+                    by_pk[expert_id],
+                    ConflictKind.APPLICANT_NAMED,
+                    ConflictSource.APPLICANT,
+                    "申报单位申请回避：%s" % reason,
                 )
         for expert_id, detail in self_declared.get(item.ref, []):
             declared_by = by_pk.get(expert_id)
@@ -1064,6 +1178,12 @@ def _affinity(items: list[BatchItem], experts: list[Expert]) -> Any:
     return matrix
 
 
+def _county(code: str) -> str:
+    """The county (县级) code of a region for 回避同县, or "" above county level (a city-level record or
+    expert is in no county, so the rule never pairs them — as :func:`batch_conflicts` stores it)."""
+    return code[:6] if len(code) >= 6 else ""
+
+
 def batch_instance(
     batch: ReviewBatch, nonce: str = ""
 ) -> tuple[engine.Instance, list[BatchItem], list[Expert], list[FoundConflict]]:
@@ -1081,7 +1201,7 @@ def batch_instance(
                 min_load=batch.min_load,
                 subjects=tuple(e.subjects),
                 organization=str(e.organization_id or ""),
-                region=e.region_id[:6],
+                region=_county(e.region_id),
                 keywords=tuple(split_words(e.keywords)),
             )
             for e in experts
@@ -1091,7 +1211,7 @@ def batch_instance(
                 id=str(i.pk),
                 subjects=tuple(i.facts.get("subjects") or ()),
                 organization=str(i.facts.get("organization_id") or ""),
-                region=i.region_code[:6],
+                region=_county(i.region_code),
                 reviewers=i.reviewers,
                 keywords=tuple(split_words(i.facts.get("keywords"))),
             )
@@ -1251,7 +1371,14 @@ def batch_draw(
         "pool": len(experts),
         "conflicts": len(conflicts),
     }
-    summary = {**out, "pool": len(experts), "conflicts": len(conflicts), "items": len(items)}
+    summary = {
+        **out,
+        "pool": len(experts),
+        "conflicts": len(conflicts),
+        "items": len(items),
+        # the engine input itself, so anyone can re-run the draw (``kejiju assign``) and check the digests
+        "instance": engine.instance_to_dict(instance),
+    }
     if result.status != "ok":
         # the failed attempt is kept (committed) for the audit; nothing else changes
         record = DrawRecord(
@@ -1757,18 +1884,28 @@ def meeting_save(
     return session
 
 
-def payment_rows(*, batch: ReviewBatch) -> list[dict[str, Any]]:
-    """The fee list of a batch (评审费发放表): per expert, submitted reviews × per-review fee plus meetings
-    attended × per-meeting fee (schedule of the batch's kind in its region or the nearest region above)."""
+def fee_schedule_for(batch: ReviewBatch) -> FeeSchedule | None:
+    """The fee schedule of the batch's review kind in its region or the nearest region above, if any."""
     code = batch.region_id
     prefixes = [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
-    fee = (
+    return (
         FeeSchedule.objects.filter(kind=batch.kind, region_id__in=prefixes, is_archived=False)
         .order_by("-region_id")
         .first()
     )
-    per_review = fee.per_review if fee else Decimal("0.00")
-    per_meeting = fee.per_meeting if fee else Decimal("0.00")
+
+
+def payment_rows(*, batch: ReviewBatch) -> list[dict[str, Any]]:
+    """The fee list of a batch (评审费发放表): per expert, submitted reviews × per-review fee plus meetings
+    attended × per-meeting fee (:func:`fee_schedule_for`). Without a schedule for the batch's kind the
+    list is refused (``BusinessError``) rather than listing zero amounts."""
+    fee = fee_schedule_for(batch)
+    if fee is None:
+        raise BusinessError(
+            "尚未设置“%s”的评审费标准，请先在“评审费标准”中设置后再导出发放表。" % kind_label(batch), code="no_fee"
+        )
+    per_review = fee.per_review
+    per_meeting = fee.per_meeting
     reviews = Counter(
         Assignment.objects.filter(batch=batch, status=AssignmentStatus.SUBMITTED).values_list("expert_id", flat=True)
     )

@@ -9,6 +9,8 @@ selectors). Expert pages show only the expert's own assignments; anything else a
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -494,7 +496,8 @@ def batch_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_get(user=request.user, pk=pk)
     draws = list(selectors.batch_draws(batch=batch))
     failed = next((d for d in draws if not d.ok), None) if batch.status == BatchStatus.DRAFT else None
-    context = {
+    pool = services.batch_pool(batch) if batch.status == BatchStatus.DRAFT else []
+    context: dict[str, Any] = {
         "batch": batch,
         "kind_label": services.kind_label(batch),
         "criteria": batch.criteria.all(),
@@ -502,7 +505,7 @@ def batch_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "ranking": selectors.batch_items(batch=batch).exclude(rank__isnull=True),
         "draws": draws,
         "failed": failed,
-        "pool_size": len(services.batch_pool(batch)) if batch.status == BatchStatus.DRAFT else None,
+        "pool_size": len(pool) if batch.status == BatchStatus.DRAFT else None,
         "can_draw": can_draw_batch(request.user, batch) and batch.status == BatchStatus.DRAFT,
         "can_change": can_change_batch(request.user, batch),
         "meetings": batch.meetings.prefetch_related("attendees"),
@@ -514,7 +517,12 @@ def batch_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "unavailable_count": (
             len(services.unavailable_expert_ids(batch)) if batch.status == BatchStatus.DRAFT else None
         ),
+        "avoid_requests": batch.avoid_requests.select_related("item", "expert", "created_by"),
+        "avoid_max": services.applicant_avoid_max(),
     }
+    if batch.status == BatchStatus.DRAFT and context["can_change"]:
+        context["avoid_pool"] = sorted(pool, key=lambda e: (e.name, e.pk))
+        context["avoid_items"] = list(batch.items.order_by("pk"))
     return render(request, "review/batch_detail.html", context)
 
 
@@ -544,6 +552,35 @@ def batch_draw_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def batch_avoid_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """申报单位申请回避 on a batch before the draw: ``op=add`` (item, expert, reason) or ``op=remove`` (id)."""
+    _require(request, "review.change_reviewbatch")
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    back = reverse("review:batch_detail", args=[batch.pk]) + "#applicant-avoid"
+    if _p(request, "op") == "remove":
+        row = get_object_or_404(batch.avoid_requests, pk=_int_or_404(_p(request, "id")))
+        return _post_service(
+            request,
+            back,
+            lambda: services.applicant_avoid_remove(actor=request.user, avoid=row),
+            "已撤销该申请回避专家。",
+        )
+    return _post_service(
+        request,
+        back,
+        lambda: services.applicant_avoid_add(
+            actor=request.user,
+            batch=batch,
+            item=_p(request, "item"),
+            expert=_p(request, "expert"),
+            reason=_p(request, "reason"),
+        ),
+        "已登记申报单位申请回避的专家。",
+    )
+
+
+@login_required
 def draw_detail_view(request: HttpRequest, pk: int, draw: int) -> HttpResponse:
     """The sealed draw record (read-only) with a link to its GB/T 9704 document."""
     _require(request, "review.view_reviewbatch")
@@ -568,8 +605,33 @@ def draw_detail_view(request: HttpRequest, pk: int, draw: int) -> HttpResponse:
             document_url = reverse("reports:document_detail", args=[record.document_id])
         except Exception:
             document_url = ""
-    context = {"batch": batch, "record": record, "panels": list(panels.values()), "document_url": document_url}
+    context = {
+        "batch": batch,
+        "record": record,
+        "panels": list(panels.values()),
+        "document_url": document_url,
+        "input_url": (reverse("review:draw_input", args=[batch.pk, record.pk]) if "instance" in record.result else ""),
+    }
     return render(request, "review/draw_detail.html", context)
+
+
+@login_required
+def draw_input_view(request: HttpRequest, pk: int, draw: int) -> HttpResponse:
+    """The draw's engine input (JSON, the format of ``kejiju assign``): re-running it reproduces the
+    recorded digests, panels and reserves. Records drawn before inputs were archived answer 404."""
+    _require(request, "review.view_reviewbatch")
+    batch = selectors.batch_get(user=request.user, pk=pk)
+    record = selectors.draw_get(batch=batch, pk=draw)
+    instance = record.result.get("instance")
+    if not isinstance(instance, dict):
+        raise Http404("该抽取记录未保存抽取输入。")
+    from urllib.parse import quote
+
+    body = json.dumps(instance, ensure_ascii=False, indent=1) + "\n"
+    response = HttpResponse(body.encode("utf-8"), content_type="application/json; charset=utf-8")
+    name = "抽取输入_%s_%s.json" % (batch.pk, record.pk)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%s" % quote(name)
+    return response
 
 
 @login_required
@@ -610,23 +672,40 @@ def batch_payments_view(request: HttpRequest, pk: int) -> HttpResponse:
     """评审费发放表 (Excel): expert, organization, bank details, reviews, meetings, amount."""
     _require(request, "review.view_reviewbatch")
     batch = selectors.batch_get(user=request.user, pk=pk)
-    rows = services.payment_rows(batch=batch)
+    try:
+        rows = services.payment_rows(batch=batch)
+    except BusinessError as exc:
+        messages.error(request, exc.message)
+        return redirect("review:batch_detail", pk=batch.pk)
+    lines: list[list[Any]] = [
+        [
+            r["expert"].name,
+            r["expert"].org_label,
+            r["expert"].bank_account_name,
+            r["expert"].bank_name,
+            r["expert"].bank_account_no,
+            r["reviews"],
+            r["meetings"],
+            r["amount"],
+        ]
+        for r in rows
+    ]
+    lines.append(
+        [
+            "合计",
+            "",
+            "",
+            "",
+            "",
+            sum(r["reviews"] for r in rows),
+            sum(r["meetings"] for r in rows),
+            sum((r["amount"] for r in rows), Decimal("0.00")),
+        ]
+    )
     content = write_workbook(
         "评审费发放表",
         ["姓名", "工作单位", "开户名", "开户银行", "银行账号", "评审件数", "会评次数", "金额（元）"],
-        (
-            [
-                r["expert"].name,
-                r["expert"].org_label,
-                r["expert"].bank_account_name,
-                r["expert"].bank_name,
-                r["expert"].bank_account_no,
-                r["reviews"],
-                r["meetings"],
-                r["amount"],
-            ]
-            for r in rows
-        ),
+        lines,
     )
     from kejiju.core.audit import log_operation
 

@@ -4,7 +4,7 @@ Pure Python with numpy/scipy, no Django. ``instance_from_dict`` reads the JSON f
 ``result_to_dict`` writes the result; format and method: docs/modules/assignment.md.
 """
 
-from .jsonio import canonical_json, instance_from_dict, result_to_dict, seed_digest
+from .jsonio import canonical_json, instance_from_dict, instance_to_dict, result_to_dict, seed_digest
 from .model import (
     Application,
     Assignment,
@@ -32,6 +32,7 @@ __all__ = [
     "SolverError",
     "canonical_json",
     "instance_from_dict",
+    "instance_to_dict",
     "result_to_dict",
     "seed_digest",
     "solve",

@@ -40,6 +40,9 @@ class _Checker:
 
     def id_of(self, where: str, value: Any) -> str | None:
         # JSON integers are accepted as ids and read as strings, so 17 and "17" name the same expert.
+        if value is None:
+            self.add(where, "必须填写。")
+            return None
         if isinstance(value, bool) or not isinstance(value, str | int):
             self.add(where, "应为文字或整数编号。")
             return None
@@ -278,13 +281,66 @@ def _read_matrix(c: _Checker, raw: Any, rows: int, cols: int) -> np.ndarray[Any,
             values = np.array([np.nan if v is None else v for v in row], dtype=np.float64)
         except (TypeError, ValueError):
             values = None
-        if values is None or any(isinstance(v, bool | str) for v in row) or np.isinf(values).any():
+        # NaN is not a score: JSON "NaN" (which Python reads) is refused like Infinity; only null means
+        # "no score" (so the NaNs of the row must be exactly its nulls).
+        if (
+            values is None
+            or any(isinstance(v, bool | str) for v in row)
+            or np.isinf(values).any()
+            or int(np.isnan(values).sum()) != row.count(None)
+        ):
             for j, v in enumerate(row):
                 if v is not None:
                     c.score("%(w)s 第 %(i)d 行第 %(j)d 列" % {"w": where, "i": i + 1, "j": j + 1}, v)
             continue
         matrix[i] = values + 0.0
     return matrix
+
+
+def instance_to_dict(instance: Instance) -> dict[str, Any]:
+    """The instance in its JSON form (the input format of ``kejiju assign``), with the nonce: archived with a
+    draw, it reproduces the same seed digest and the same panels. The affinity, when given, is written as
+    ``affinity_matrix`` in input order (``null`` where a pair has no score); floats keep their exact value."""
+    out: dict[str, Any] = {
+        "mode": instance.mode,
+        "nonce": instance.nonce,
+        "reviewers_per_application": instance.reviewers_per_application,
+        "reserves_per_application": instance.reserves_per_application,
+        "avoid_same_region": instance.avoid_same_region,
+        "experts": [
+            {
+                "id": e.id,
+                "max_load": e.max_load,
+                "min_load": e.min_load,
+                "subjects": list(e.subjects),
+                "organization": e.organization,
+                "region": e.region,
+                "name": e.name,
+                "keywords": list(e.keywords),
+            }
+            for e in instance.experts
+        ],
+        "applications": [
+            {
+                "id": a.id,
+                **({} if a.reviewers is None else {"reviewers": a.reviewers}),
+                "subjects": list(a.subjects),
+                "organization": a.organization,
+                "region": a.region,
+                "members": list(a.members),
+                "keywords": list(a.keywords),
+            }
+            for a in instance.applications
+        ],
+        "conflicts": [
+            {"expert": c.expert, "application": c.application, "reason": c.reason} for c in instance.conflicts
+        ],
+    }
+    if instance.affinity is not None:
+        out["affinity_matrix"] = [
+            [None if math.isnan(v) else float(v) for v in row] for row in instance.affinity.tolist()
+        ]
+    return out
 
 
 def canonical_json(instance: Instance) -> str:

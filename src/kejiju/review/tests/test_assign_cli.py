@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -81,7 +83,64 @@ def test_bad_input_writes_nothing(tmp_path, change, fragment):
     with pytest.raises(CommandError) as err:
         run(tmp_path, data)
     assert fragment in str(err.value) and "未写入任何文件" in str(err.value)
+    assert err.value.returncode == 2
     assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize(
+    "raw, fragment",
+    [
+        ('{"experts": [{"max_load": 1}], "applications": [{"id": "a"}]}', "experts 第 1 项 id：必须填写"),
+        ('{"experts": [{"id": "e", "max_load": -1}], "applications": [{"id": "a"}]}', "experts 第 1 项 max_load"),
+        ('{"applications": [{"id": "a"}]}', "experts：应为非空的专家列表"),
+        (
+            '{"experts": [{"id": "e", "max_load": 1}], "applications": [{"id": "a"}],'
+            ' "affinity": [{"expert": "e", "application": "a", "score": "0.5"}]}',
+            "affinity 第 1 项 score",
+        ),
+        (
+            '{"experts": [{"id": "e", "max_load": 1}], "applications": [{"id": "a"}], "affinity_matrix": [[NaN]]}',
+            "affinity_matrix 第 1 行第 1 列",
+        ),
+        (
+            '{"experts": [{"id": "e", "max_load": 1}], "applications": [{"id": "a"}],'
+            ' "conflicts": [{"expert": "x", "application": "a"}]}',
+            "conflicts 第 1 项 expert：专家“x”不在 experts 中",
+        ),
+    ],
+)
+def test_malformed_instance_exits_with_code_2_naming_the_field(tmp_path, raw, fragment):
+    source = tmp_path / "in.json"
+    source.write_text(raw, encoding="utf-8")
+    with pytest.raises(CommandError) as err:
+        call_command("assign", "--input", str(source), "--output", str(tmp_path / "out.json"))
+    assert err.value.returncode == 2 and fragment in str(err.value)
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_exit_code_of_the_command_line(tmp_path):
+    """The installed command exits 2 on a malformed instance and 1 when no feasible assignment exists."""
+    kejiju = Path(sys.executable).with_name("kejiju")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"experts": [{"id": "e", "max_load": -1}], "applications": [{"id": "a"}]}', encoding="utf-8")
+    done = subprocess.run(
+        [str(kejiju), "assign", "--input", str(bad), "--output", str(tmp_path / "o.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and "max_load" in done.stderr
+    infeasible = tmp_path / "inf.json"
+    data = instance()
+    data["applications"].append({"id": "a3", "subjects": ["410"]})
+    infeasible.write_text(json.dumps(data), encoding="utf-8")
+    done = subprocess.run(
+        [str(kejiju), "assign", "--input", str(infeasible), "--output", str(tmp_path / "o.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1 and "项目“a3”：缺 2" in done.stderr
 
 
 def test_bad_json_writes_nothing(tmp_path):

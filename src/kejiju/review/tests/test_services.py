@@ -114,7 +114,7 @@ def test_expert_account_and_update(staff: Any) -> None:
     assert expert.title == "研究员"
 
 
-def test_rating_unavailability_and_fee(staff: Any) -> None:
+def test_rating_unavailability_and_fee(staff: Any, source: Any) -> None:
     expert = make_expert(staff)
     services.expert_rate(actor=staff, expert=expert, stars=4, comment="认真")
     with pytest.raises(RowErrors):
@@ -406,3 +406,153 @@ def test_witness_names_keep_their_unit(staff: Any, source: Any) -> None:
         actor=staff, batch=batch, nonce="w1tn", supervisor="孙立", witnesses="办公室 周敏、计划科  陈刚\n"
     )
     assert record.witnesses == ["办公室 周敏", "计划科 陈刚"]
+
+
+def test_same_county_rule_leaves_city_level_pairs_alone(staff: Any, source: Any, make_user: Any) -> None:
+    """回避同县 concerns counties: a city-level record and city-level experts are not "the same county",
+    and every pair the engine leaves out is a stored conflict."""
+    city_staff = make_user("bureau_staff", "3411")
+    source.add(1, region_code="3411")
+    city = _pool(city_staff, 3, region_code="3411")
+    data = batch_data(source, avoid_same_county=True, reserves_per_item=0, region="3411")
+    batch = services.batch_create(actor=city_staff, data=data)
+    record = services.batch_draw(actor=city_staff, batch=batch, nonce="abcd", supervisor="李", witnesses="王")
+    assert record.ok, record.result
+    assert set(Assignment.objects.filter(batch=batch).values_list("expert_id", flat=True)) == {e.pk for e in city}
+    assert not BatchConflict.objects.filter(batch=batch).exists()
+
+
+def test_applicant_named_avoid_list_is_capped_and_needs_reasons(staff: Any, source: Any, settings: Any) -> None:
+    settings.KEJIJU_REVIEW_APPLICANT_AVOID_MAX = 2
+    experts = _pool(staff, 8)
+    source.add(1, avoid_person_ids=tuple((e.person_id, "竞争关系") for e in experts[:3]))
+    with pytest.raises(RowErrors) as err:
+        services.batch_create(actor=staff, data=batch_data(source))
+    assert "申请回避的专家 3 名，超过上限 2 名" in str(err.value.errors["refs"])
+    source.items.clear()
+    source.add(2, avoid_person_ids=((experts[0].person_id, " "),))
+    with pytest.raises(RowErrors) as err:
+        services.batch_create(actor=staff, data=batch_data(source))
+    assert "须说明理由" in str(err.value.errors["refs"])
+    assert not ReviewBatch.objects.exists()
+    source.items.clear()
+    source.add(3, avoid_person_ids=tuple((e.person_id, "竞争关系") for e in experts[:2]))
+    batch = services.batch_create(actor=staff, data=batch_data(source, reserves_per_item=1))
+    assert services.batch_draw(actor=staff, batch=batch, nonce="abcd", supervisor="李", witnesses="王").ok
+    named = BatchConflict.objects.filter(batch=batch, kind=ConflictKind.APPLICANT_NAMED)
+    assert {(c.expert_id, c.source, c.detail) for c in named} == {
+        (e.pk, ConflictSource.APPLICANT, "申报单位申请回避：竞争关系") for e in experts[:2]
+    }
+
+
+def _scored(staff: Any, source: Any) -> ReviewBatch:
+    batch = _drawn(staff, source, items=1, experts=5, reserves_per_item=0)
+    for a in _accept_all(batch):
+        services.sheet_save(
+            actor=a.expert.user,
+            assignment=a,
+            scores=full_scores(batch, [30, 20, 20]),
+            comment="同意",
+            recommendation="support",
+            submit=True,
+        )
+    return batch
+
+
+def test_payment_list_needs_a_fee_schedule(staff: Any, source: Any, client: Any) -> None:
+    """No schedule for the batch's kind: the list is refused (never a list of zero amounts), nothing logged."""
+    from django.urls import reverse
+
+    batch = _scored(staff, source)
+    with pytest.raises(BusinessError, match="尚未设置“立项评审”的评审费标准"):
+        services.payment_rows(batch=batch)
+    client.force_login(staff)
+    response = client.get(reverse("review:batch_payments", args=[batch.pk]), follow=True)
+    assert "尚未设置“立项评审”的评审费标准" in response.content.decode()
+    assert not OperationLog.objects.filter(action="review.payment_export").exists()
+
+
+def test_payment_list_export_has_amounts_and_a_total(staff: Any, source: Any, client: Any) -> None:
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    batch = _scored(staff, source)
+    services.fee_save(actor=staff, region="341181", kind="stage", label="立项评审", per_review="350.50")
+    client.force_login(staff)
+    response = client.get(reverse("review:batch_payments", args=[batch.pk]))
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][-1] == "金额（元）" and len(rows) == 1 + 3 + 1
+    assert [r[-1] for r in rows[1:4]] == ["350.50"] * 3
+    assert rows[-1][0] == "合计" and rows[-1][5:] == (3, 0, "1051.50")
+    assert OperationLog.objects.filter(action="review.payment_export", target_id=str(batch.pk)).exists()
+
+
+def test_draw_record_archives_its_input_and_reproduces(staff: Any, source: Any, client: Any, make_user: Any) -> None:
+    """The sealed record keeps the engine input (JSON form of ``kejiju assign``): re-running it gives the
+    recorded inputs digest, seed digest, panels and reserves; staff download it from the record page."""
+    import hashlib
+    import json
+
+    from django.urls import reverse
+
+    from kejiju.engines import assignment as engine
+
+    source.add(1, subjects=())  # a record without subjects: the batch passes an affinity matrix
+    source.add(2)
+    batch = _drawn(staff, source, items=0, experts=9)
+    record = DrawRecord.objects.get(batch=batch)
+    archived = engine.instance_from_dict(record.result["instance"])
+    assert archived.affinity is not None and archived.nonce == "8391"
+    assert hashlib.sha256(engine.canonical_json(archived).encode()).hexdigest() == record.inputs_digest
+    again = engine.result_to_dict(engine.solve(archived))
+    assert again["seed_digest"] == record.seed_digest
+    assert again["assignments"] == record.result["assignments"] and again["reserves"] == record.result["reserves"]
+    url = reverse("review:draw_input", args=[batch.pk, record.pk])
+    client.force_login(staff)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/json")
+    assert json.loads(response.content) == record.result["instance"]
+    assert url in client.get(reverse("review:draw_detail", args=[batch.pk, record.pk])).content.decode()
+    client.force_login(make_user("bureau_staff", "341182"))
+    assert client.get(url).status_code == 404
+
+
+def test_failed_draw_archives_its_input_too(staff: Any, source: Any) -> None:
+    from kejiju.engines import assignment as engine
+
+    source.add(1)
+    _pool(staff, 2)
+    batch = services.batch_create(actor=staff, data=batch_data(source))
+    record = services.batch_draw(actor=staff, batch=batch, nonce="abcd", supervisor="李", witnesses="王")
+    assert not record.ok
+    again = engine.solve(engine.instance_from_dict(record.result["instance"]))
+    assert again.status == "infeasible" and again.seed_digest == record.seed_digest
+
+
+@pytest.mark.parametrize(
+    "change, field, fragment",
+    [
+        ({"per_review": "1e999"}, "per_review", "过大"),
+        ({"per_review": "9" * 40}, "per_review", "过大"),
+        ({"per_meeting": "-5"}, "per_meeting", "不能为负数"),
+        ({"per_review": "abc"}, "per_review", "不是有效金额"),
+        ({"kind": "nonsense"}, "kind", "评审类型无效"),
+        ({"kind": "x" * 3000}, "kind", "评审类型无效"),
+        ({"kind": ""}, "kind", "评审类型不能为空"),
+    ],
+)
+def test_fee_schedule_bad_input_changes_nothing(
+    staff: Any, source: Any, change: dict[str, str], field: str, fragment: str
+) -> None:
+    from kejiju.review.models import FeeSchedule
+
+    data = {"region": "341181", "kind": "stage", "label": "立项评审", "per_review": "300", "per_meeting": "0"}
+    data.update(change)
+    with pytest.raises(RowErrors) as err:
+        services.fee_save(actor=staff, **data)
+    assert fragment in " ".join(err.value.errors[field])
+    assert not FeeSchedule.objects.exists()
+    assert not OperationLog.objects.filter(action="review.fee_save").exists()

@@ -162,4 +162,5 @@ def test_batch_draw_and_expert_flow_through_pages(client: Any, staff: Any, sourc
     client.force_login(staff)
     page = client.get(reverse("review:batch_detail", args=[batch_id])).content.decode()
     assert "85.00" in page
+    services.fee_save(actor=staff, region="341181", kind="stage", label="立项评审", per_review="300")
     assert client.get(reverse("review:batch_payments", args=[batch_id])).status_code == 200

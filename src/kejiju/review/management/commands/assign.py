@@ -5,8 +5,8 @@
 The instance (format: docs/modules/assignment.md) gives the mode — ``optimal`` (maximum total affinity) or
 ``draw`` (随机抽取, reproducible from the supervisor's nonce) — the experts, the applications, the conflicts
 and optionally the affinity. Any problem in the input stops the command with a Chinese list of every problem,
-and nothing is written. When no feasible assignment exists the result (status "infeasible", no assignment,
-the shortfall per application) is still written, and the command exits non-zero naming the shortfalls.
+and nothing is written (exit code 2). When no feasible assignment exists the result (status "infeasible", no assignment,
+the shortfall per application) is still written, and the command exits with code 1 naming the shortfalls.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kejiju.engines.assignment import InstanceError, instance_from_dict, result_to_dict, solve
+
+BAD_INPUT = 2  # malformed or unreadable instance: nothing written
+INFEASIBLE = 1  # no feasible assignment: the explanation is written
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -45,30 +48,34 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         source, output = Path(options["input"]), Path(options["output"])
         if not source.is_file():
-            raise CommandError("输入文件“%(f)s”不存在或不是文件。" % {"f": source})
+            raise CommandError("输入文件“%(f)s”不存在或不是文件。" % {"f": source}, returncode=BAD_INPUT)
         if output.is_dir():
-            raise CommandError("输出路径“%(f)s”是目录，不是文件。" % {"f": output})
+            raise CommandError("输出路径“%(f)s”是目录，不是文件。" % {"f": output}, returncode=BAD_INPUT)
         if not output.parent.is_dir():
-            raise CommandError("输出文件所在的目录“%(d)s”不存在。" % {"d": output.parent})
+            raise CommandError("输出文件所在的目录“%(d)s”不存在。" % {"d": output.parent}, returncode=BAD_INPUT)
         try:
             text = source.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
-            raise CommandError("输入文件“%(f)s”不是 UTF-8 编码的文本，请另存为 UTF-8 后重试。" % {"f": source})
+            raise CommandError(
+                "输入文件“%(f)s”不是 UTF-8 编码的文本，请另存为 UTF-8 后重试。" % {"f": source}, returncode=BAD_INPUT
+            )
         except OSError:
-            raise CommandError("无法读取输入文件“%(f)s”。" % {"f": source})
+            raise CommandError("无法读取输入文件“%(f)s”。" % {"f": source}, returncode=BAD_INPUT)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise CommandError(
                 "输入文件“%(f)s”不是合法的 JSON（第 %(line)d 行第 %(col)d 列附近），未写入任何文件。"
-                % {"f": source, "line": exc.lineno, "col": exc.colno}
+                % {"f": source, "line": exc.lineno, "col": exc.colno},
+                returncode=BAD_INPUT,
             )
         try:
             instance = instance_from_dict(data)
         except InstanceError as exc:
             lines = "\n".join("  %(n)d. %(p)s" % {"n": n, "p": p} for n, p in enumerate(exc.problems, start=1))
             raise CommandError(
-                "分配实例有误，共 %(n)d 处，未写入任何文件：\n%(lines)s" % {"n": len(exc.problems), "lines": lines}
+                "分配实例有误，共 %(n)d 处，未写入任何文件：\n%(lines)s" % {"n": len(exc.problems), "lines": lines},
+                returncode=BAD_INPUT,
             )
         result = solve(instance)
         payload = json.dumps(result_to_dict(result), ensure_ascii=False, indent=2) + "\n"
@@ -84,7 +91,8 @@ class Command(BaseCommand):
                 for s in result.shortfall
             )
             raise CommandError(
-                "不存在可行的分配方案，未作任何分配（说明已写入 %(f)s）：\n%(lines)s" % {"f": output, "lines": lines}
+                "不存在可行的分配方案，未作任何分配（说明已写入 %(f)s）：\n%(lines)s" % {"f": output, "lines": lines},
+                returncode=INFEASIBLE,
             )
         for warning in result.warnings:
             self.stderr.write(warning)
