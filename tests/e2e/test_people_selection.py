@@ -1,18 +1,22 @@
 """The talent pool in a real browser: a 拔尖人才 selection round from nomination through review,
-decision and publicity (with an objection from the public page) to the category granted; and the person
-search with ID numbers masked for those who may not see them whole."""
+decision and publicity (with an objection from the public page) to the category granted; the person
+search with ID numbers masked for those who may not see them whole; and a talent list imported all or
+nothing."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
 import pytest
+import xlsxwriter
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from kejiju.core.testing.factories import role_user
 from kejiju.people.models import Person, SelectionRound, TalentMembership
+from kejiju.people.services import membership_grant
 from kejiju.people.tests.factories import category, id_number, make_person
 
 pytestmark = pytest.mark.e2e
@@ -151,3 +155,71 @@ def test_person_search_and_masked_id(page: Any, login: Any, tree: dict, screensh
     login(staff.username)
     page.goto(f"/people/{wang.pk}/")
     expect(page.get_by_test_id("person-id-number")).to_have_text(wang.id_number)
+
+
+def _talent_book(rows: list[dict[str, str]]) -> bytes:
+    from kejiju.people.importers import TALENTS
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, TALENTS.headers())
+    for r, row in enumerate(rows, start=1):
+        sheet.write_row(r, 0, [row.get(h, "") for h in TALENTS.headers()])
+    book.close()
+    return buffer.getvalue()
+
+
+def _upload_talents(page: Any, data: bytes) -> None:
+    page.goto("/people/talents/")
+    with page.expect_navigation():
+        page.get_by_test_id("talent-import").click()
+    page.set_input_files(
+        "input[type=file]",
+        files=[
+            {
+                "name": "乡土人才名单.xlsx",
+                "buffer": data,
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ],
+    )
+    with page.expect_navigation():
+        page.get_by_test_id("import-submit").click()
+
+
+def test_talent_list_import_all_or_nothing(page: Any, login: Any, tree: dict, screenshot: Any) -> None:
+    """A talent list from one of the county's talent databases: a person already in the category is an
+    error and nothing is stored; the corrected list puts the known person into the category without a
+    second record and registers the new one."""
+    _patient(page)
+    rural = category("rural")
+    staff = role_user("bureau_staff", "341181", username="rencaiku", full_name="人才库管理")
+    known = make_person(staff, name="陈土专")
+    already = make_person(staff, name="周巧匠")
+    membership_grant(actor=staff, person=already, category=rural, year=2024)
+    fresh = id_number()
+    base = {"所属区划代码": "341181", "人才类别": "乡土人才", "入选年度": "2025", "文件文号": "天人才〔2025〕2号"}
+    rows = [
+        {**base, "姓名": "陈土专", "证件号码": known.id_number},
+        {**base, "姓名": "吴新农", "证件号码": fresh, "最高学历": "中专/高中"},
+        {**base, "姓名": "周巧匠", "证件号码": already.id_number},
+    ]
+    login(staff.username)
+
+    _upload_talents(page, _talent_book(rows))
+    expect(page.get_by_test_id("import-errors")).to_contain_text("已在“乡土人才”中")
+    expect(page.get_by_test_id("import-confirm")).to_have_count(0)
+    screenshot("people-talent-import-errors")
+    assert TalentMembership.objects.count() == 1 and not Person.objects.filter(id_number=fresh).exists()
+
+    _upload_talents(page, _talent_book(rows[:2]))
+    expect(page.get_by_test_id("count-errors")).to_have_text("0")
+    _accepting(page)
+    with page.expect_navigation():
+        page.get_by_test_id("import-confirm").click()
+    assert TalentMembership.objects.filter(category=rural).count() == 3
+    assert Person.objects.filter(name="陈土专").count() == 1
+    page.goto("/people/talents/?category=rural")
+    expect(page.locator("table")).to_contain_text("吴新农")
+    expect(page.locator("table")).to_contain_text("天人才〔2025〕2号")

@@ -1,5 +1,5 @@
-"""Technology transfer in a real browser: an enterprise posts a demand and sees ranked suggestions with
-their reasons; staff add the best one to the matches and confirm it, record the match event where the
+"""Technology transfer in a real browser: an enterprise posts a demand, sees ranked suggestions with
+their reasons and corrects its demand; staff add the best one to the matches and confirm it, record the match event where the
 pair reaches agreement, and register the technology contract (three decimals refused first)."""
 
 from __future__ import annotations
@@ -83,6 +83,17 @@ def test_demand_suggestions_match_event_contract(page: Any, login: Any, tree: di
     expect(suggestions).not_to_contain_text("光伏")
     screenshot("transfer-demand-suggestions")
     demand_url = page.url
+    # the enterprise corrects its own demand: three decimals are refused on the field, nothing changes
+    with page.expect_navigation():
+        page.get_by_test_id("demand-edit").click()
+    page.get_by_label("预算").fill("60000.555")
+    page.get_by_test_id("form-save").click()
+    expect(page.get_by_test_id("error-budget")).to_contain_text("两位小数")
+    page.get_by_label("预算").fill("60000")
+    with page.expect_navigation():
+        page.get_by_test_id("form-save").click()
+    expect(page.locator("body")).to_contain_text("已保存技术需求的修改")
+    expect(page.locator("body")).to_contain_text("60000.00")
     page.context.clear_cookies()
 
     login(staff.username)

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from kejiju.core.permissions import prefix_q
 from kejiju.engines.idcodes import normalize
+from kejiju.orgs import ipnumbers
 from kejiju.orgs.models import IntellectualProperty, Organization, OrganizationAlias, Qualification
 
 # The detail page's panel registry belongs to the public read surface: other modules add their panels
@@ -94,6 +95,19 @@ def organization_qualifications(*, organization: Organization) -> QuerySet[Quali
 
 def organization_ip(*, organization: Organization) -> QuerySet[IntellectualProperty]:
     return organization.intellectual_property.filter(is_archived=False).order_by("-applied_on", "-id")
+
+
+def ip_number_key(number: str) -> str:
+    """A comparison key of an IP number as people write it: normalized, without the dot and the ``ZL``
+    prefix, so ``ZL 2024 1 0123456.7`` and ``202410123456.7`` meet."""
+    value = ipnumbers.normalize_ip_number(number).replace(".", "")
+    return value[2:] if value.startswith("ZL") else value
+
+
+def ip_held_by_number(*, organization: Organization) -> dict[str, IntellectualProperty]:
+    """The organization's live IP records keyed by :func:`ip_number_key` of their numbers."""
+    records = IntellectualProperty.objects.filter(organization=organization, is_archived=False).order_by("pk")
+    return {ip_number_key(ip.number): ip for ip in records}
 
 
 def organization_by_credit_code(*, user: Any, credit_code: str) -> Organization | None:

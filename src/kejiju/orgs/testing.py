@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kejiju.engines.idcodes import make_credit_code
+from kejiju.orgs.ipnumbers import make_patent_number as make_patent_number
 
 
 def organization_data(n: int = 1, **overrides: Any) -> dict[str, Any]:

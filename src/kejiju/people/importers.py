@@ -1,16 +1,24 @@
 """The persons import (人员导入): template columns, row validation through :func:`clean_person` and the
 commit through :func:`person_create`, all or nothing (house rule 10). A document number already in the
-pool, a bad resident ID number or a passport number in the wrong format is an error on its row."""
+pool, a bad resident ID number or a passport number in the wrong format is an error on its row.
+
+The talent import (人才入库导入) loads a talent list (one of the county's talent databases): each row finds
+the person by document number (``person_ensure``: one person, one record) or registers them, and puts
+them into a category with year and document (``membership_grant``). It is checked by running those very
+services inside a transaction that is rolled back, so rows are checked against each other as well."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
+from kejiju.core.errors import BusinessError, RowErrors
 from kejiju.core.importing import ImportColumn, Importer, ImportReport, register_importer
 from kejiju.core.permissions import account_region_code
 from kejiju.people import actions
 from kejiju.people.choices import Education, Gender, IdType, TitleLevel
-from kejiju.people.services import clean_person, person_create
+from kejiju.people.services import clean_person, membership_grant, person_create, person_ensure
 
 FIELD_HEADERS = {
     "name": "姓名",
@@ -141,6 +149,161 @@ PERSONS = register_importer(
             "第 1 行为列名，请勿修改；从第 2 行开始每行一个人。",
             "证件号码已在人员库中登记的人员不能重复导入（一人一条记录），请在人员页面修改。",
             "任何一行有错误时，整个文件都不会导入；请按错误说明修改后重新上传。",
+        ),
+    )
+)
+
+
+# ------------------------------------------------------------------------------------------- talent import
+
+TALENT_HEADERS = {
+    "name": "姓名",
+    "id_type": "证件类型",
+    "id_number": "证件号码",
+    "region": "所属区划代码",
+    "organization": "工作单位信用代码",
+    "phone": "联系电话",
+    "title": "职称",
+    "title_level": "职称级别",
+    "education": "最高学历",
+    "subjects": "学科代码",
+    "category": "人才类别",
+    "year": "入选年度",
+    "document_no": "文件文号",
+    "notes": "备注",
+}
+#: Fields of a row that describe the person (the rest describe the membership).
+_TALENT_PERSON_FIELDS = ("name", "id_type", "id_number", "region", "phone", "title", "title_level", "education")
+
+
+def _category_names() -> list[str]:
+    from kejiju.people.selectors import talent_categories
+
+    return [c.name for c in talent_categories(active_only=True)]
+
+
+TALENT_COLUMNS = [
+    ImportColumn("姓名", "name", True, width=12),
+    ImportColumn("证件类型", "id_type", choices=lambda: _labels(IdType), help="默认居民身份证。", width=16),
+    ImportColumn(
+        "证件号码",
+        "id_number",
+        True,
+        help="已在人员库中的人员按证件号码找到（姓名须一致），不重复登记；新的人员同时登记到人员库。",
+        width=22,
+    ),
+    ImportColumn(
+        "所属区划代码", "region", True, help="县 6 位、乡镇 9 位，须在您的管辖范围内（新登记的人员用）。", width=14
+    ),
+    ImportColumn("工作单位信用代码", "organization", help="已在主体库登记的单位的统一社会信用代码。", width=22),
+    ImportColumn("联系电话", "phone", help="手机或带区号的固定电话。", width=14),
+    ImportColumn("职称", "title"),
+    ImportColumn("职称级别", "title_level", choices=lambda: _labels(TitleLevel)),
+    ImportColumn("最高学历", "education", choices=lambda: _labels(Education)),
+    ImportColumn("学科代码", "subjects", help="GB/T 13745 代码，多个以逗号分隔，第一个为主学科。"),
+    ImportColumn("人才类别", "category", True, choices=_category_names, help="启用中的人才类别名称。", width=16),
+    ImportColumn("入选年度", "year", True, help="如 2024。", width=10),
+    ImportColumn("文件文号", "document_no", help="认定或公布文件的文号。", width=22),
+    ImportColumn("备注", "notes", width=24),
+]
+
+
+class _DryRun(Exception):
+    """Raised to roll back the checking pass of the talent import."""
+
+
+def _talent_row(raw: dict[str, str], actor: Any) -> None:
+    """Find or register the person of one row and put them into the category; raises ``RowErrors`` /
+    ``BusinessError`` naming the field."""
+    from kejiju.orgs.selectors import organization_by_credit_code
+    from kejiju.people.selectors import talent_categories
+
+    data = _row_data({k: raw.get(k, "") for k in _TALENT_PERSON_FIELDS})
+    subjects = [c for c in str(raw.get("subjects") or "").replace("，", ",").split(",") if c.strip()]
+    if subjects:
+        data["subjects"] = [c.strip() for c in subjects]
+    errors: dict[str, list[str]] = {}
+    credit = str(raw.get("organization") or "").strip().upper()
+    if credit:
+        org = organization_by_credit_code(user=actor, credit_code=credit)
+        if org is None:
+            errors["organization"] = ["主体库中没有该统一社会信用代码的单位。"]
+        else:
+            data["organization"] = org.pk
+    name = str(raw.get("category") or "").strip()
+    category = talent_categories().filter(name=name).first() or talent_categories().filter(code=name).first()
+    if category is None:
+        errors["category"] = ["没有名为“%s”的人才类别，应为：%s。" % (name, "、".join(_category_names()))]
+    if errors or category is None:
+        raise RowErrors(errors)
+    # an existing person is matched by document (name must agree); a new one passes the form's rules
+    person = person_ensure(actor=actor, data=data)
+    membership_grant(
+        actor=actor,
+        person=person,
+        category=category,
+        year=raw.get("year", ""),
+        document_no=str(raw.get("document_no") or ""),
+        notes=str(raw.get("notes") or ""),
+    )
+
+
+def _report_error(report: ImportReport, index: int, raw: dict[str, str], exc: BusinessError) -> None:
+    if isinstance(exc, RowErrors):
+        for fld, messages in exc.errors.items():
+            for message in messages:
+                report.error(index, TALENT_HEADERS.get(fld, ""), raw.get(fld, ""), message)
+        return
+    fld = exc.field or ("id_number" if exc.code == "forbidden" else "")
+    message = "该人员不在您的管辖范围内，不能入库。" if exc.code == "forbidden" else exc.message
+    report.error(index, TALENT_HEADERS.get(fld, ""), raw.get(fld, ""), message)
+
+
+def validate_talents(rows: list[dict[str, str]], actor: Any, report: ImportReport) -> Any:
+    """Check every row by running it (person, then membership) in a transaction that is rolled back: the
+    same rules and Chinese reasons as the pages, and a person put twice into one category in the file is
+    caught like one already in it."""
+    kept: list[dict[str, str]] = []
+    try:
+        with transaction.atomic():
+            for index, raw in enumerate(rows, start=2):
+                if not any(str(v).strip() for v in raw.values()):
+                    continue
+                try:
+                    with transaction.atomic():
+                        _talent_row(raw, actor)
+                except BusinessError as exc:
+                    _report_error(report, index, raw, exc)
+                    continue
+                kept.append(raw)
+            raise _DryRun
+    except _DryRun:
+        pass
+    report.created = len(kept)
+    return kept
+
+
+def commit_talents(prepared: Any, actor: Any, batch_id: Any, report: ImportReport) -> None:
+    """Run every checked row again (inside run_import's one transaction)."""
+    for raw in prepared:
+        _talent_row(raw, actor)
+
+
+TALENTS = register_importer(
+    Importer(
+        name="talents",
+        title="人才入库导入",
+        columns=TALENT_COLUMNS,
+        validate=validate_talents,
+        commit=commit_talents,
+        action=actions.TALENT_IMPORT,
+        perm="people.change_person",
+        list_url_name="people:talent_list",
+        list_title="人才库",
+        notes=(
+            "第 1 行为列名，请勿修改；从第 2 行开始每行一人一个类别（同一人入选多个类别写多行）。",
+            "证件号码已在人员库中的人员直接入库（姓名须与登记的一致），不重复登记；新的人员同时登记到人员库。",
+            "已在该类别中的人员不能重复入库；任何一行有错误时，整个文件都不会导入。",
         ),
     )
 )

@@ -52,6 +52,7 @@ from kejiju.people.registry import person_roles
 from kejiju.people.workflows import ROUND_FLOW
 
 IMPORTER = "persons"
+TALENT_IMPORTER = "talents"
 
 
 def _require(request: HttpRequest, perm: str) -> None:
@@ -439,12 +440,15 @@ def talent_list_view(request: HttpRequest) -> HttpResponse:
         default_sort="category__order",
         export_name="talents",
         filters_template="people/talent_list_filters.html",
+        actions_template="people/talent_list_actions.html",
         row_url=lambda m: reverse("people:person_detail", args=[m.person_id]),
     )
     context = {
         "filters": filters,
         "categories": selectors.talent_categories(),
         "region_options": region_choices(active_region_code(user), depth=1, floor=6),
+        "can_import": can_change_person(user),
+        "import_url": reverse("core:import_upload", args=[TALENT_IMPORTER]),
     }
     return render_list(request, queryset, page, context=context)
 

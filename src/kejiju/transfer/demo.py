@@ -1,5 +1,5 @@
 """Demo technology transfer (``kejiju demo``, order 70): per county, achievements of the institutes and
-universities, enterprise demands written to match some of them, the suggested pairs confirmed by staff, a
+universities (each with the granted invention patent behind it as related IP), enterprise demands written to match some of them, the suggested pairs confirmed by staff, a
 match event where some pairs reach agreement, the technology contracts registered for them (plus a few
 others), and co-operation agreements with universities. Deterministic; a county that already has
 demands is left alone."""
@@ -84,11 +84,13 @@ PARTNERS = ["安徽农业大学", "合肥工业大学", "安徽科技学院", "�
 
 def transfer_demo(ctx: DemoContext) -> None:
     from kejiju.orgs.selectors import organization_list
+    from kejiju.orgs.services import ip_save
+    from kejiju.orgs.testing import make_patent_number
     from kejiju.transfer import selectors, services
     from kejiju.transfer.models import TechDemand
 
     today = date.today()
-    for county in ctx.county_codes:
+    for county_index, county in enumerate(ctx.county_codes):
         if TechDemand.objects.filter(region__code__startswith=county).exists():
             continue
         actor = ctx.actor_for(county)
@@ -105,9 +107,24 @@ def transfer_demo(ctx: DemoContext) -> None:
         demands = []
         for index, (fld, a_title, a_summary, keywords, d_title, d_problem) in enumerate(PAIRS):
             low = Decimal(rng.randint(5, 30) * 10000)
+            owner = owners[index % len(owners)]
+            # the invention patent behind the achievement, registered through the IP register (serials from
+            # 9,000,000 on, above those of the organizations demo, so never a duplicate)
+            applied = today - timedelta(days=rng.randint(400, 1500))
+            patent = ip_save(
+                actor=actor,
+                organization=owner,
+                ip_type="invention",
+                title=a_title,
+                number=make_patent_number(applied.year, "1", 9_000_000 + county_index * 100 + index),
+                applied_on=applied,
+                granted_on=applied + timedelta(days=rng.randint(300, 380)),
+                status="granted",
+                owners=owner.name,
+            )
             services.achievement_save(
                 actor=actor,
-                owner=owners[index % len(owners)],
+                owner=owner,
                 data={
                     "title": a_title,
                     "summary": a_summary,
@@ -119,6 +136,7 @@ def transfer_demo(ctx: DemoContext) -> None:
                     "price_max": low * 3,
                     "contact_name": rng.choice(["王工", "李老师", "陈研究员", "张博士"]),
                     "contact_phone": "1390550%04d" % rng.randint(0, 9999),
+                    "related_ip": [patent],
                 },
             )
             if d_title:
@@ -137,6 +155,7 @@ def transfer_demo(ctx: DemoContext) -> None:
                     )
                 )
         ctx.count("科技成果", len(PAIRS))
+        ctx.count("成果相关专利", len(PAIRS))
         ctx.count("技术需求", len(demands))
         confirmed = []
         for demand in demands[:5]:

@@ -107,6 +107,13 @@ class AchievementForm(ServiceErrors, OrgPickMixin):
     transfer_form = _choice("拟转化方式", TransferForm.choices)
     price_min = _money("意向价格下限")
     price_max = _money("意向价格上限")
+    related_ip = _text(
+        "相关知识产权",
+        2000,
+        area=True,
+        help_text="成果单位已登记的专利申请号、软件著作权登记号等，每行一个（可带 ZL、可省略小数点）；"
+        "未登记的请先在单位页面的“知识产权”中登记。",
+    )
     contact_name = _text("联系人", 40, required=True)
     contact_phone = _text("联系电话", 40, required=True)
     is_public = forms.BooleanField(label="在成果展示中公开", required=False, initial=True)

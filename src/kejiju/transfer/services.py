@@ -211,6 +211,38 @@ def achievement_save(
     return obj
 
 
+def related_ip_from_numbers(owner: Any, text: Any) -> list[Any]:
+    """The owner's IP records named in ``text`` (application or registration numbers, one a line or
+    separated by commas; ``ZL`` and the dot may be left out). A number the owner has not registered is an
+    error on ``related_ip`` naming it. Raises :class:`RowErrors`."""
+    from kejiju.orgs.selectors import ip_held_by_number, ip_number_key
+
+    wanted = [n for n in re.split(r"[\s,，、；;]+", str(text or "")) if n]
+    if not wanted:
+        return []
+    if owner is None:
+        raise RowErrors({"related_ip": ["请先选择成果单位。"]})
+    held = ip_held_by_number(organization=owner)
+    found: dict[int, Any] = {}
+    missing = []
+    for number in wanted:
+        ip = held.get(ip_number_key(number))
+        if ip is None:
+            missing.append(number)
+        else:
+            found[ip.pk] = ip
+    if missing:
+        raise RowErrors(
+            {
+                "related_ip": [
+                    "“%s”不是成果单位“%s”已登记的知识产权，请核对号码或先在单位页面登记。"
+                    % ("、".join(missing), owner.name)
+                ]
+            }
+        )
+    return list(found.values())
+
+
 @transaction.atomic
 def achievement_archive(*, actor: Any, achievement: Achievement, archived: bool = True) -> Achievement:
     """Withdraw (archive) or restore an achievement; never deleted."""
@@ -455,10 +487,17 @@ def contract_register(
 ) -> TechContract:
     """Register a technology contract (技术合同登记). Type, title, registration number (unique), registration
     date, both parties' names (or organizations) and the amount (exact yuan: three decimals are refused,
-    never rounded) are required; signed ≤ registered ≤ today. Raises :class:`RowErrors` /
+    never rounded) are required; signed ≤ registered ≤ today. From a match, the parties default to the
+    achievement's owner (seller) and the demanding enterprise (buyer). Raises :class:`RowErrors` /
     :class:`BusinessError`."""
     if not can_register_contract(actor):
         raise _forbid()
+    if match is not None:
+        # the parties of the match: the achievement's owner sells, the demanding enterprise buys
+        if seller is None and match.achievement_id is not None:
+            seller = match.achievement.owner  # type: ignore[union-attr]
+        if buyer is None:
+            buyer = match.demand.enterprise
     code = str(getattr(region, "code", region) or "") or str(getattr(seller, "region_id", "") or "")
     e = _Errors()
     if not code or not Region.objects.filter(code=code).exists():

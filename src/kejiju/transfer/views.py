@@ -37,6 +37,7 @@ from kejiju.transfer.forms import (
 from kejiju.transfer.models import Match
 from kejiju.transfer.permissions import (
     acts_for,
+    can_change_achievement,
     can_change_demand,
     can_manage_match,
     can_register_contract,
@@ -179,8 +180,70 @@ def demand_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "staff": staff,
         "can_edit": can_change_demand(user, demand),
         "own": acts_for(user, demand.enterprise),
+        "can_log": user.has_perm("core.view_operationlog"),
+        "history_url": reverse("core:history_detail", kwargs={"model": "techdemand", "pk": demand.pk}),
     }
     return render(request, "transfer/demand_detail.html", context)
+
+
+def _editable_demand(request: HttpRequest, pk: int) -> Any:
+    """A demand the user may see (404 otherwise) and change (403 otherwise)."""
+    if not (request.user.has_perm("transfer.change_techdemand") or request.user.has_perm("transfer.post_techdemand")):
+        raise PermissionDenied
+    demand = selectors.demand_get(user=request.user, pk=pk)
+    if not can_change_demand(request.user, demand):
+        raise PermissionDenied
+    return demand
+
+
+def _with_current(choices: list[tuple[str, str]], org: Any) -> list[tuple[str, str]]:
+    """The pick list with the record's present organization in it (it may lie beyond the list's length)."""
+    if any(pk == str(org.pk) for pk, _ in choices):
+        return choices
+    return [(str(org.pk), org.name), *choices]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def demand_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改技术需求: the enterprise's account or staff of its region; a closed demand is not changed."""
+    demand = _editable_demand(request, pk)
+    choices = _with_current(_org_choices(request, "transfer.change_techdemand"), demand.enterprise)
+    back = reverse("transfer:demand_detail", args=[demand.pk])
+    if demand.status == DemandStatus.CLOSED:
+        messages.error(request, "需求已关闭，不能修改。")
+        return redirect(back)
+    if request.method == "POST":
+        form = DemandForm(request.POST, organizations=choices)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            org = _org_of(request, data.pop("organization"))
+            try:
+                services.demand_save(actor=request.user, enterprise=org, data=data, demand=demand)
+            except BusinessError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, "已保存技术需求的修改。")
+                return redirect(back)
+    else:
+        initial = {name: getattr(demand, name) for name in DemandForm.base_fields if name != "organization"}
+        initial["organization"] = str(demand.enterprise_id)
+        form = DemandForm(organizations=choices, initial=initial)
+    return _form_page(request, form, "修改技术需求", back)
+
+
+@login_required
+@require_POST
+def demand_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """关闭需求 (solved elsewhere or withdrawn); the page asks for confirmation first."""
+    demand = _editable_demand(request, pk)
+    try:
+        services.demand_close(actor=request.user, demand=demand)
+    except BusinessError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已关闭技术需求“%s”。" % demand.title)
+    return redirect("transfer:demand_detail", pk=demand.pk)
 
 
 def _propose(request: HttpRequest, demand: Any) -> HttpResponse:
@@ -286,6 +349,7 @@ def achievement_create_view(request: HttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             org = _org_of(request, data.pop("organization"))
             try:
+                data["related_ip"] = services.related_ip_from_numbers(org, data.pop("related_ip"))
                 obj = services.achievement_save(actor=request.user, owner=org, data=data)
             except BusinessError as exc:
                 form.add_service_error(exc)
@@ -302,7 +366,67 @@ def achievement_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not (request.user.has_perm("transfer.view_achievement") or request.user.has_perm("transfer.post_techdemand")):
         raise PermissionDenied
     achievement = selectors.achievement_get(user=request.user, pk=pk)
-    return render(request, "transfer/achievement_detail.html", {"a": achievement, "public": False})
+    context = {
+        "a": achievement,
+        "public": False,
+        "can_edit": can_change_achievement(request.user, achievement),
+        "can_log": request.user.has_perm("core.view_operationlog"),
+        "history_url": reverse("core:history_detail", kwargs={"model": "achievement", "pk": achievement.pk}),
+    }
+    return render(request, "transfer/achievement_detail.html", context)
+
+
+def _editable_achievement(request: HttpRequest, pk: int) -> Any:
+    """An achievement the user may see (404 otherwise) and change (403 otherwise)."""
+    if not (request.user.has_perm("transfer.change_achievement") or request.user.has_perm("transfer.post_techdemand")):
+        raise PermissionDenied
+    achievement = selectors.achievement_get(user=request.user, pk=pk)
+    if not can_change_achievement(request.user, achievement):
+        raise PermissionDenied
+    return achievement
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def achievement_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改科技成果 (the owner's account or staff of its region), related IP given by number."""
+    achievement = _editable_achievement(request, pk)
+    choices = _with_current(_org_choices(request, "transfer.change_achievement"), achievement.owner)
+    back = reverse("transfer:achievement_detail", args=[achievement.pk])
+    if request.method == "POST":
+        form = AchievementForm(request.POST, organizations=choices)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            org = _org_of(request, data.pop("organization"))
+            try:
+                data["related_ip"] = services.related_ip_from_numbers(org, data.pop("related_ip"))
+                services.achievement_save(actor=request.user, owner=org, data=data, achievement=achievement)
+            except BusinessError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, "已保存科技成果的修改。")
+                return redirect(back)
+    else:
+        initial = {name: getattr(achievement, name) for name in AchievementForm.base_fields if name != "organization"}
+        initial["organization"] = str(achievement.owner_id)
+        initial["related_ip"] = "\n".join(ip.number for ip in achievement.related_ip.order_by("number"))
+        form = AchievementForm(organizations=choices, initial=initial)
+    return _form_page(request, form, "修改科技成果", back)
+
+
+@login_required
+@require_POST
+def achievement_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤回 (``archived=1``: off the lists, the public listing and the suggestions) or 恢复 (``archived=0``)."""
+    achievement = _editable_achievement(request, pk)
+    archived = request.POST.get("archived", "1") != "0"
+    try:
+        services.achievement_archive(actor=request.user, achievement=achievement, archived=archived)
+    except BusinessError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ("已撤回科技成果“%s”。" if archived else "已恢复科技成果“%s”。") % achievement.title)
+    return redirect("transfer:achievement_detail", pk=achievement.pk)
 
 
 def public_list_view(request: HttpRequest) -> HttpResponse:
@@ -473,7 +597,7 @@ def contract_list_view(request: HttpRequest) -> HttpResponse:
     page = ListPage(
         title="技术合同登记",
         columns=[
-            Column("登记编号", lambda c: c.registration_no, sort="registration_no"),
+            Column("登记编号", lambda c: c.registration_no, sort="registration_no", link=True),
             Column("合同名称", lambda c: c.title, sort="title"),
             Column("合同类型", lambda c: c.get_contract_type_display(), sort="contract_type"),
             Column("卖方（受托方）", lambda c: c.seller_name),
@@ -486,6 +610,7 @@ def contract_list_view(request: HttpRequest) -> HttpResponse:
         export_name="transfer_contracts",
         filters_template="transfer/contract_filters.html",
         actions_template="transfer/contract_actions.html",
+        row_url=lambda c: reverse("transfer:contract_detail", args=[c.pk]),
     )
     from kejiju.transfer.choices import ContractType
 
@@ -506,6 +631,20 @@ def contract_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def contract_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One registered contract: type, parties, exact amount, dates, the match it came from."""
+    _require(request, "transfer.view_techcontract")
+    contract = selectors.contract_get(user=request.user, pk=pk)
+    context = {
+        "c": contract,
+        "amount": _money(contract.amount),
+        "can_log": request.user.has_perm("core.view_operationlog"),
+        "history_url": reverse("core:history_detail", kwargs={"model": "techcontract", "pk": contract.pk}),
+    }
+    return render(request, "transfer/contract_detail.html", context)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def contract_create_view(request: HttpRequest) -> HttpResponse:
     if not can_register_contract(request.user):
@@ -523,7 +662,8 @@ def contract_create_view(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             region = data.pop("region")
-            match = next((m for m in matches if str(m.pk) == data.pop("match")), None)
+            key = data.pop("match")
+            match = next((m for m in matches if str(m.pk) == key), None)
             try:
                 contract = services.contract_register(actor=user, region=region, data=data, match=match)
             except BusinessError as exc:

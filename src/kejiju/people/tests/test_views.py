@@ -5,7 +5,7 @@ publicity page, statistics, import, and the permission matrix."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -474,3 +474,129 @@ def test_import_all_or_nothing(staff):
     assert report.committed and report.created == 1
     assert Person.objects.get(id_number=good).education == "master"
     assert OperationLog.objects.filter(action="people.import").count() == 1
+
+
+def _talent_sheet(rows):
+    wb = Workbook()
+    ws = wb.active
+    headers = get_importer("talents").headers()
+    ws.append(headers)
+    for row in rows:
+        ws.append([row.get(h, "") for h in headers])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_talent_import_all_or_nothing(client, staff):
+    """人才入库导入: a person is found by document number (one record) or registered, then put into the
+    category; a person already in that category, a name that differs from the registered one, an unknown
+    category, a bad year or a row repeated in the file is an error on its row and nothing is stored."""
+    existing = make_person(staff, name="老王")
+    membership_grant(actor=staff, person=existing, category=category("top"), year=2023, document_no="天科〔2023〕5号")
+    elsewhere = _person("341182")
+    importer = get_importer("talents")
+    assert importer is not None and importer.allowed(staff)
+    fresh = id_number()
+    base = {"所属区划代码": "341181", "入选年度": "2025", "文件文号": "天科〔2025〕9号"}
+    rows = [
+        {**base, "姓名": "新秀", "证件号码": fresh, "人才类别": "乡土人才", "最高学历": "大学本科"},
+        {**base, "姓名": "老王", "证件号码": existing.id_number, "人才类别": "拔尖人才"},
+        {**base, "姓名": "王老", "证件号码": existing.id_number, "人才类别": "青年人才"},
+        {**base, "姓名": "某某", "证件号码": id_number(), "人才类别": "科技明星"},
+        {**base, "姓名": "新秀", "证件号码": fresh, "人才类别": "乡土人才"},
+        {**base, "姓名": "某甲", "证件号码": id_number(), "人才类别": "引进人才", "入选年度": "20x5"},
+        {**base, "姓名": "某乙", "证件号码": "341181198506150010", "人才类别": "引进人才"},
+        {**base, "姓名": "老王", "证件号码": existing.id_number, "人才类别": "三区科技人才"},
+        {**base, "姓名": "矩阵人员", "证件号码": elsewhere.id_number, "人才类别": "引进人才"},
+    ]
+    persons, memberships = Person.objects.count(), TalentMembership.objects.count()
+    report = run_import(importer, _talent_sheet(rows), "talents.xlsx", actor=staff, commit=True)
+    assert not report.committed
+    messages = {(e["row"], e["column"]): e["message"] for e in report.errors}
+    assert "已在“拔尖人才”中" in messages[(3, "人才类别")]
+    assert "不一致" in messages[(4, "姓名")]
+    assert "科技明星" in messages[(5, "人才类别")]
+    assert "已在“乡土人才”中" in messages[(6, "人才类别")]
+    assert "入选年度" in messages[(7, "入选年度")]
+    assert "校验位" in messages[(8, "证件号码")]
+    assert "管辖范围" in messages[(10, "证件号码")]
+    assert {e["row"] for e in report.errors} == {3, 4, 5, 6, 7, 8, 10}
+    assert Person.objects.count() == persons and TalentMembership.objects.count() == memberships
+    report = run_import(importer, _talent_sheet([rows[0], rows[7]]), "talents.xlsx", actor=staff, commit=True)
+    assert report.committed and report.created == 2, report.errors
+    assert Person.objects.count() == persons + 1
+    newcomer = Person.objects.get(id_number=fresh)
+    assert newcomer.education == "bachelor"
+    assert TalentMembership.objects.get(person=newcomer).category.code == "rural"
+    assert set(existing.memberships.values_list("category__code", flat=True)) == {"top", "sanqu"}
+    assert TalentMembership.objects.get(person=existing, category__code="sanqu").document_no == "天科〔2025〕9号"
+    assert OperationLog.objects.filter(action="people.talent_import").count() == 1
+    assert OperationLog.objects.filter(action="people.membership_grant").count() == 3
+    client.force_login(staff)
+    page = client.get(reverse("people:talent_list")).content.decode()
+    assert reverse("core:import_upload", args=["talents"]) in page
+    template = client.get(reverse("core:import_template", args=["talents"]))
+    assert template.status_code == 200
+
+
+def test_one_record_shows_expert_commissioner_talent_and_outreach_training(client, staff):
+    """One person, one record: the expert and commissioner profiles registered by their modules reuse the
+    person found by ID number, and the page lists those roles, the talent category and the trainings the
+    person attended in the outreach module (never typed in again here)."""
+    from kejiju.outreach import services as outreach_services
+    from kejiju.review import services as review_services
+
+    person = make_person(staff, name="李多能")
+    membership_grant(actor=staff, person=person, category=category("sanqu"), year=2025, document_no="天科〔2025〕3号")
+    expert = review_services.expert_create(
+        actor=staff,
+        data={
+            "name": "李多能",
+            "id_number": person.id_number,
+            "region": "341181",
+            "subjects": "520",
+            "title": "正高级工程师",
+        },
+    )
+    commissioner = outreach_services.commissioner_create(
+        actor=staff,
+        data={
+            "kind": "commissioner",
+            "holder_type": "individual",
+            "selection_year": date.today().year,
+            "region": "341181",
+            "person": {"name": "李多能", "id_number": person.id_number, "phone": "13905501234"},
+            "expertise": "水稻栽培",
+        },
+    )
+    activity = outreach_services.activity_plan(
+        actor=staff,
+        data={
+            "kind": "training",
+            "title": "稻渔综合种养技术培训班",
+            "topic": "稻渔综合种养",
+            "region": "341181100",
+            "planned_start": date.today() - timedelta(days=10),
+            "planned_end": date.today() - timedelta(days=9),
+            "planned_attendance": 80,
+        },
+    )
+    outreach_services.activity_hold(
+        actor=staff,
+        activity=activity,
+        data={
+            "start_on": activity.planned_start,
+            "end_on": activity.planned_end,
+            "attendance": "40",
+            "attendees": [person.pk],
+        },
+    )
+    assert expert.person_id == person.pk and commissioner.person_id == person.pk
+    assert Person.objects.filter(name="李多能").count() == 1
+    client.force_login(staff)
+    body = client.get(reverse("people:person_detail", args=[person.pk])).content.decode()
+    roles = body.split("在平台中的角色", 1)[1]
+    assert "专家" in roles and "科技特派员" in roles and "三区科技人才（2025 年入选）" in body
+    activities = body.split('data-testid="person-activities"', 1)[1].split("</ul>", 1)[0]
+    assert "稻渔综合种养技术培训班" in activities
