@@ -1,10 +1,11 @@
 """Technology transfer in a real browser: an enterprise posts a demand, sees ranked suggestions with
 their reasons and corrects its demand; staff add the best one to the matches and confirm it, record the match event where the
-pair reaches agreement, and register the technology contract (three decimals refused first)."""
+pair reaches agreement (and correct the event afterwards), register the technology contract (three decimals refused first)
+and correct it (a signing date in the future refused first)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -113,6 +114,19 @@ def test_demand_suggestions_match_event_contract(page: Any, login: Any, tree: di
         page.get_by_test_id("form-save").click()
     expect(page.get_by_test_id("event-pairs")).to_contain_text("签订协议")
     screenshot("transfer-event")
+    event_url = page.url
+    with page.expect_navigation():
+        page.get_by_test_id("event-edit").click()
+    expect(page.get_by_test_id("event-existing-pairs")).to_contain_text("签订协议")
+    page.get_by_label("参会人数").fill("-5")
+    page.get_by_test_id("form-save").click()
+    expect(page.get_by_test_id("error-participant_count")).to_contain_text("不能为负数")
+    page.get_by_label("参会人数").fill("86")
+    with page.expect_navigation():
+        page.get_by_test_id("form-save").click()
+    expect(page.locator("body")).to_contain_text("已保存对接活动的修改")
+    assert page.url == event_url
+    expect(page.locator("dl")).to_contain_text("86")
     with page.expect_navigation():
         page.get_by_test_id("event-pairs").get_by_role("link", name="登记技术合同").click()
     page.get_by_label("合同类型").select_option("license")
@@ -130,3 +144,21 @@ def test_demand_suggestions_match_event_contract(page: Any, login: Any, tree: di
     expect(page.get_by_test_id("contract-totals").locator("tr").last).to_contain_text("28.00")
     screenshot("transfer-contracts")
     assert TechContract.objects.get().amount == Decimal("280000.50")
+    # the contract is corrected on its page: a signing date in the future is refused on the field
+    contract = TechContract.objects.get()
+    page.goto(f"/transfer/contracts/{contract.pk}/")
+    with page.expect_navigation():
+        page.get_by_test_id("contract-edit").click()
+    page.get_by_label("签订日期").fill((date.today() + timedelta(days=1)).isoformat())
+    page.get_by_label("合同成交额").fill("285000")
+    page.get_by_test_id("form-save").click()
+    expect(page.get_by_test_id("error-signed_on")).to_contain_text("不能晚于今天")
+    contract.refresh_from_db()
+    assert contract.amount == Decimal("280000.50") and contract.signed_on is None
+    page.get_by_label("签订日期").fill(date.today().isoformat())
+    with page.expect_navigation():
+        page.get_by_test_id("form-save").click()
+    expect(page.get_by_test_id("contract-amount")).to_have_text("285,000.00")
+    screenshot("transfer-contract-edit")
+    contract.refresh_from_db()
+    assert contract.amount == Decimal("285000.00") and contract.signed_on == date.today()

@@ -49,5 +49,17 @@ def can_save_event(user: Any) -> bool:
     return can_act(user, "transfer.add_matchevent")
 
 
+def can_change_event(user: Any, event: Any = None) -> bool:
+    return can_act(user, "transfer.change_matchevent", event)
+
+
+def can_change_contract(user: Any, contract: Any = None) -> bool:
+    return can_act(user, "transfer.change_techcontract", contract)
+
+
 def can_save_cooperation(user: Any) -> bool:
     return can_act(user, "transfer.add_cooperation")
+
+
+def can_change_cooperation(user: Any, cooperation: Any = None) -> bool:
+    return can_act(user, "transfer.change_cooperation", cooperation)

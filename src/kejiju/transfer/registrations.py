@@ -60,6 +60,7 @@ for key, model, label in (
     ("achievement", "transfer.Achievement", "科技成果"),
     ("techdemand", "transfer.TechDemand", "技术需求"),
     ("match", "transfer.Match", "成果对接"),
+    ("matchevent", "transfer.MatchEvent", "对接活动"),
     ("techcontract", "transfer.TechContract", "技术合同"),
     ("cooperation", "transfer.Cooperation", "合作协议"),
 ):

@@ -45,7 +45,10 @@ from kejiju.transfer.models import (
 )
 from kejiju.transfer.permissions import (
     can_change_achievement,
+    can_change_contract,
+    can_change_cooperation,
     can_change_demand,
+    can_change_event,
     can_manage_match,
     can_post_demand,
     can_register_contract,
@@ -423,12 +426,15 @@ def event_save(
     organizations: Iterable[Any] = (),
     experts: Iterable[Any] = (),
     pairs: Sequence[tuple[Match, str, str]] = (),
+    event: MatchEvent | None = None,
 ) -> MatchEvent:
-    """Record a match event (对接会) with its participants and the pairs discussed, each with its outcome.
-    An outcome 签订协议 on a confirmed match moves it to 已达成合作 (through :func:`match_transition`).
-    Pairs must be confirmed or agreed matches in the actor's scope, each once. Raises :class:`RowErrors` /
-    :class:`BusinessError`."""
-    if not can_save_event(actor):
+    """Record (or correct) a match event (对接会) with its participants and the pairs discussed, each with
+    its outcome. An outcome 签订协议 on a confirmed match moves it to 已达成合作 (through
+    :func:`match_transition`). Pairs must be confirmed or agreed matches in the actor's scope, each once.
+    When correcting ``event``, the pairs already recorded stay as they are (their outcomes have moved the
+    matches); ``pairs`` are further pairs discussed, and their parties join the participants. Raises
+    :class:`RowErrors` / :class:`BusinessError`."""
+    if not (can_change_event(actor, event) if event is not None else can_save_event(actor)):
         raise _forbid()
     code = str(getattr(region, "code", region) or "")
     e = _Errors()
@@ -450,32 +456,48 @@ def event_save(
     except (TypeError, ValueError):
         e.add("participant_count", "参会人数应为非负整数。")
         count = 0
+    listed = set(event.pairs.values_list("match_id", flat=True)) if event is not None else set()
     seen: set[int] = set()
     for match, outcome, _note in pairs:
         if outcome not in PairOutcome.values:
             e.add("pairs", "对接结果无效。")
         if match.pk in seen:
             e.add("pairs", "对接“%s”重复。" % match)
+        elif match.pk in listed:
+            e.add("pairs", "对接“%s”已列入本次活动。" % match)
         seen.add(match.pk)
         if match.status not in (MatchStatus.CONFIRMED, MatchStatus.AGREED) or not can_manage_match(actor, match):
             e.add("pairs", "对接“%s”尚未确认，不能列入活动。" % match)
     e.raise_if_any()
     assert held_on is not None  # required: checked above
-    event = MatchEvent(
-        region_id=code, title=title, held_on=held_on, venue=venue, participant_count=count, summary=summary
+    obj = event or MatchEvent()
+    obj.region_id, obj.title, obj.held_on, obj.venue, obj.participant_count, obj.summary = (
+        code,
+        title,
+        held_on,
+        venue,
+        count,
+        summary,
     )
     with acting(actor):
-        event.save()
-    event.organizations.set(list(organizations))
-    event.experts.set(list(experts))
+        obj.save()
+    if event is None:
+        obj.organizations.set(list(organizations))
+        obj.experts.set(list(experts))
+    else:
+        obj.organizations.add(*organizations)
+        obj.experts.add(*experts)
     for match, outcome, note in pairs:
-        MatchEventPair.objects.create(event=event, match=match, outcome=outcome, note=(note or "")[:300])
+        MatchEventPair.objects.create(event=obj, match=match, outcome=outcome, note=(note or "")[:300])
         if outcome == PairOutcome.AGREEMENT and match.status == MatchStatus.CONFIRMED:
             match_transition(actor=actor, match=match, action="agree", reason="对接活动：%s" % title)
         elif outcome == PairOutcome.NONE and match.status == MatchStatus.CONFIRMED:
             match_transition(actor=actor, match=match, action="decline", reason="对接活动：%s 未达成" % title)
-    log_operation(actor=actor, action=actions.EVENT_SAVE, target=event, extra={"pairs": len(pairs)})
-    return event
+    extra: dict[str, Any] = {"pairs": len(pairs)}
+    if event is not None:
+        extra["edit"] = True
+    log_operation(actor=actor, action=actions.EVENT_SAVE, target=obj, extra=extra)
+    return obj
 
 
 # ------------------------------------------------------------------ contracts
@@ -483,14 +505,21 @@ def event_save(
 
 @transaction.atomic
 def contract_register(
-    *, actor: Any, region: Any, data: dict[str, Any], seller: Any = None, buyer: Any = None, match: Match | None = None
+    *,
+    actor: Any,
+    region: Any,
+    data: dict[str, Any],
+    seller: Any = None,
+    buyer: Any = None,
+    match: Match | None = None,
+    contract: TechContract | None = None,
 ) -> TechContract:
-    """Register a technology contract (技术合同登记). Type, title, registration number (unique), registration
-    date, both parties' names (or organizations) and the amount (exact yuan: three decimals are refused,
-    never rounded) are required; signed ≤ registered ≤ today. From a match, the parties default to the
-    achievement's owner (seller) and the demanding enterprise (buyer). Raises :class:`RowErrors` /
-    :class:`BusinessError`."""
-    if not can_register_contract(actor):
+    """Register (or, with ``contract``, correct) a technology contract (技术合同登记). Type, title,
+    registration number (unique), registration date, both parties' names (or organizations) and the amount
+    (exact yuan: three decimals are refused, never rounded) are required; signed ≤ registered ≤ today.
+    From a match, the parties default to the achievement's owner (seller) and the demanding enterprise
+    (buyer). Raises :class:`RowErrors` / :class:`BusinessError`."""
+    if not (can_change_contract(actor, contract) if contract is not None else can_register_contract(actor)):
         raise _forbid()
     if match is not None:
         # the parties of the match: the achievement's owner sells, the demanding enterprise buys
@@ -507,17 +536,20 @@ def contract_register(
     contract_type = _choice(e, data, "contract_type", "合同类型", ContractType)
     title = _text(e, data, "title", "合同名称", 200, True)
     number = re.sub(r"\s+", "", str(data.get("registration_no") or "")).upper()
+    others = TechContract.objects.exclude(pk=contract.pk) if contract is not None else TechContract.objects.all()
     if not number:
         e.add("registration_no", "请填写登记编号。")
     elif not re.fullmatch(r"[0-9A-Z\-]{6,40}", number):
         e.add("registration_no", "登记编号“%s”格式不正确，应为 6 至 40 位数字、字母或连字符。" % number)
-    elif TechContract.objects.filter(registration_no=number).exists():
+    elif others.filter(registration_no=number).exists():
         e.add("registration_no", "登记编号“%s”已登记，不能重复登记。" % number)
     registered_on = _date(e, data, "registered_on", "登记日期", True)
     signed_on = _date(e, data, "signed_on", "签订日期")
     if registered_on and registered_on > date.today():
         e.add("registered_on", "登记日期不能晚于今天。")
-    if signed_on and registered_on and signed_on > registered_on:
+    if signed_on and signed_on > date.today():
+        e.add("signed_on", "签订日期不能晚于今天。")
+    elif signed_on and registered_on and signed_on > registered_on:
         e.add("signed_on", "签订日期不能晚于登记日期。")
     seller_name = _text(e, data, "seller_name", "卖方名称", 200) or (seller.name if seller else "")
     buyer_name = _text(e, data, "buyer_name", "买方名称", 200) or (buyer.name if buyer else "")
@@ -532,25 +564,37 @@ def contract_register(
         e.add("match", "来源对接尚未确认。")
     e.raise_if_any()
     assert registered_on is not None and amount is not None  # required: checked above
-    obj = TechContract(
-        region_id=code,
-        contract_type=contract_type,
-        title=title,
-        registration_no=number,
-        registered_on=registered_on,
-        signed_on=signed_on,
-        seller=seller,
-        seller_name=seller_name,
-        buyer=buyer,
-        buyer_name=buyer_name,
-        amount=amount,
-        match=match,
-    )
+    obj = contract or TechContract()
+    values: dict[str, Any] = {
+        "region_id": code,
+        "contract_type": contract_type,
+        "title": title,
+        "registration_no": number,
+        "registered_on": registered_on,
+        "signed_on": signed_on,
+        "seller": seller,
+        "seller_name": seller_name,
+        "buyer": buyer,
+        "buyer_name": buyer_name,
+        "amount": amount,
+        "match": match,
+    }
+    changed = [key for key, value in values.items() if getattr(obj, key) != value] if contract is not None else []
+    for key, value in values.items():
+        setattr(obj, key, value)
     with acting(actor):
         obj.save()
     if match is not None and match.status == MatchStatus.CONFIRMED:
         match_transition(actor=actor, match=match, action="agree", reason="技术合同登记 %s" % number)
-    log_operation(actor=actor, action=actions.CONTRACT_REGISTER, target=obj, extra={"amount": str(amount)})
+    if contract is None:
+        log_operation(actor=actor, action=actions.CONTRACT_REGISTER, target=obj, extra={"amount": str(amount)})
+    else:
+        log_operation(
+            actor=actor,
+            action=actions.CONTRACT_UPDATE,
+            target=obj,
+            extra={"amount": str(amount), "fields": [key.removesuffix("_id") for key in changed]},
+        )
     return obj
 
 
@@ -568,8 +612,9 @@ def cooperation_save(
     cooperation: Cooperation | None = None,
 ) -> Cooperation:
     """Record (or correct) a co-operation agreement with a university or institute and the projects under
-    it (refs like ``programs.project:12`` or project names, one per line). Raises :class:`RowErrors`."""
-    if not can_save_cooperation(actor):
+    it (refs like ``programs.project:12`` or project names, one per line). Correcting needs the change
+    permission and the agreement in the actor's region. Raises :class:`RowErrors` / :class:`BusinessError`."""
+    if not (can_change_cooperation(actor, cooperation) if cooperation is not None else can_save_cooperation(actor)):
         raise _forbid()
     code = str(getattr(region, "code", region) or "")
     e = _Errors()

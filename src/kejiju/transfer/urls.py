@@ -25,9 +25,13 @@ urlpatterns = [
     path("events/", views.event_list_view, name="event_list"),
     path("events/new/", views.event_create_view, name="event_create"),
     path("events/<int:pk>/", views.event_detail_view, name="event_detail"),
+    path("events/<int:pk>/edit/", views.event_edit_view, name="event_edit"),
     path("contracts/", views.contract_list_view, name="contract_list"),
     path("contracts/new/", views.contract_create_view, name="contract_create"),
     path("contracts/<int:pk>/", views.contract_detail_view, name="contract_detail"),
+    path("contracts/<int:pk>/edit/", views.contract_edit_view, name="contract_edit"),
     path("cooperations/", views.cooperation_list_view, name="cooperation_list"),
     path("cooperations/new/", views.cooperation_create_view, name="cooperation_create"),
+    path("cooperations/<int:pk>/", views.cooperation_detail_view, name="cooperation_detail"),
+    path("cooperations/<int:pk>/edit/", views.cooperation_edit_view, name="cooperation_edit"),
 ]

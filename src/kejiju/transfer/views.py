@@ -38,7 +38,10 @@ from kejiju.transfer.models import Match
 from kejiju.transfer.permissions import (
     acts_for,
     can_change_achievement,
+    can_change_contract,
+    can_change_cooperation,
     can_change_demand,
+    can_change_event,
     can_manage_match,
     can_register_contract,
     can_save_cooperation,
@@ -504,6 +507,43 @@ def event_list_view(request: HttpRequest) -> HttpResponse:
     return render_list(request, selectors.event_list(user=request.user), page, context=context)
 
 
+def _event_candidates(user: Any, exclude: Any = ()) -> list[Match]:
+    """The confirmed or agreed matches of the user's region that may be listed at an event."""
+    qs = selectors.match_list(user=user).filter(status__in=[MatchStatus.CONFIRMED, MatchStatus.AGREED])
+    return list(qs.exclude(pk__in=list(exclude)).order_by("-pk")[:200])
+
+
+def _event_pairs(request: HttpRequest, candidates: list[Match]) -> list[tuple[Match, str, str]]:
+    pairs = []
+    for m in candidates:
+        outcome = request.POST.get(f"outcome_{m.pk}", "")
+        if outcome:
+            pairs.append((m, outcome, request.POST.get(f"note_{m.pk}", "")[:300]))
+    return pairs
+
+
+def _event_parties(pairs: list[tuple[Match, str, str]]) -> tuple[list[Any], list[Any]]:
+    """The organizations (the demanding enterprise, the achievement's owner) and experts of the pairs."""
+    organizations = {m.demand.enterprise_id: m.demand.enterprise for m, _, _ in pairs}
+    for m, _, _ in pairs:
+        if m.achievement is not None:
+            organizations[m.achievement.owner_id] = m.achievement.owner
+    experts = [m.expert for m, _, _ in pairs if m.expert_id]
+    return list(organizations.values()), experts
+
+
+def _event_form_page(request: HttpRequest, form: Any, candidates: list[Match], **extra: Any) -> HttpResponse:
+    form.mark_invalid()
+    context = {
+        "form": form,
+        "candidates": candidates,
+        "outcomes": OUTCOME_CHOICES,
+        "posted": request.POST if request.method == "POST" else {},
+        **extra,
+    }
+    return render(request, "transfer/event_form.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_create_view(request: HttpRequest) -> HttpResponse:
@@ -512,32 +552,20 @@ def event_create_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     user = request.user
     regions = region_choices(active_region_code(user), depth=1, floor=6)
-    candidates = list(
-        selectors.match_list(user=user)
-        .filter(status__in=[MatchStatus.CONFIRMED, MatchStatus.AGREED])
-        .order_by("-pk")[:200]
-    )
+    candidates = _event_candidates(user)
     if request.method == "POST":
         form = EventForm(request.POST, regions=regions)
-        pairs = []
-        for m in candidates:
-            outcome = request.POST.get(f"outcome_{m.pk}", "")
-            if outcome:
-                pairs.append((m, outcome, request.POST.get(f"note_{m.pk}", "")[:300]))
+        pairs = _event_pairs(request, candidates)
         if form.is_valid():
             data = dict(form.cleaned_data)
             region = data.pop("region")
-            organizations = {m.demand.enterprise_id: m.demand.enterprise for m, _, _ in pairs}
-            for m, _, _ in pairs:
-                if m.achievement is not None:
-                    organizations[m.achievement.owner_id] = m.achievement.owner
-            experts = [m.expert for m, _, _ in pairs if m.expert_id]
+            organizations, experts = _event_parties(pairs)
             try:
                 event = services.event_save(
                     actor=user,
                     region=region,
                     data=data,
-                    organizations=organizations.values(),
+                    organizations=organizations,
                     experts=experts,
                     pairs=pairs,
                 )
@@ -548,16 +576,7 @@ def event_create_view(request: HttpRequest) -> HttpResponse:
                 return redirect("transfer:event_detail", pk=event.pk)
     else:
         form = EventForm(regions=regions, initial={"held_on": date.today(), "region": active_region_code(user)})
-    form.mark_invalid()
-    context = {
-        "form": form,
-        "candidates": candidates,
-        "outcomes": OUTCOME_CHOICES,
-        "posted": request.POST if request.method == "POST" else {},
-        "title": "登记对接活动",
-        "back": reverse("transfer:event_list"),
-    }
-    return render(request, "transfer/event_form.html", context, status=400 if form.is_bound and form.errors else 200)
+    return _event_form_page(request, form, candidates, title="登记对接活动", back=reverse("transfer:event_list"))
 
 
 @login_required
@@ -574,9 +593,63 @@ def event_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "organizations": event.organizations.all(),
             "experts": event.experts.all(),
             "can_contract": can_register_contract(request.user),
+            "can_edit": can_change_event(request.user, event),
             "agreement": PairOutcome.AGREEMENT,
+            "can_log": request.user.has_perm("core.view_operationlog"),
+            "history_url": reverse("core:history_detail", kwargs={"model": "matchevent", "pk": event.pk}),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改对接活动: name, date, venue, count, summary, region; the pairs recorded stay (their outcomes have
+    moved the matches), further pairs discussed may be added."""
+    _require(request, "transfer.change_matchevent")
+    user = request.user
+    event = selectors.event_get(user=user, pk=pk)
+    if not can_change_event(user, event):
+        raise PermissionDenied
+    back = reverse("transfer:event_detail", args=[event.pk])
+    regions = _with_region(region_choices(active_region_code(user), depth=1, floor=6), event.region)
+    existing = list(event.pairs.select_related("match", "match__demand", "match__achievement", "match__expert"))
+    candidates = _event_candidates(user, exclude=[p.match_id for p in existing])
+    if request.method == "POST":
+        form = EventForm(request.POST, regions=regions)
+        pairs = _event_pairs(request, candidates)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            region = data.pop("region")
+            organizations, experts = _event_parties(pairs)
+            try:
+                services.event_save(
+                    actor=user,
+                    region=region,
+                    data=data,
+                    organizations=organizations,
+                    experts=experts,
+                    pairs=pairs,
+                    event=event,
+                )
+            except BusinessError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, "已保存对接活动的修改。")
+                return redirect(back)
+    else:
+        initial = {name: getattr(event, name) for name in EventForm.base_fields if name != "region"}
+        initial["region"] = event.region_id
+        form = EventForm(regions=regions, initial=initial)
+    return _event_form_page(request, form, candidates, title="修改对接活动", back=back, existing=existing)
+
+
+def _with_region(choices: Any, region: Any) -> list[tuple[str, str]]:
+    """The region pick list with the record's present region in it."""
+    choices = list(choices)
+    if any(str(code) == region.code for code, _ in choices):
+        return choices
+    return [(region.code, region.name), *choices]
 
 
 # ------------------------------------------------------------------ contracts
@@ -638,6 +711,7 @@ def contract_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "c": contract,
         "amount": _money(contract.amount),
+        "can_edit": can_change_contract(request.user, contract),
         "can_log": request.user.has_perm("core.view_operationlog"),
         "history_url": reverse("core:history_detail", kwargs={"model": "techcontract", "pk": contract.pk}),
     }
@@ -687,6 +761,59 @@ def contract_create_view(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form, "技术合同登记", reverse("transfer:contract_list"))
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def contract_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改技术合同: the same fields and rules as registration (the registration number stays unique,
+    the amount exact to the fen, no date in the future); a newly chosen match brings its parties."""
+    _require(request, "transfer.change_techcontract")
+    user = request.user
+    contract = selectors.contract_get(user=user, pk=pk)
+    if not can_change_contract(user, contract):
+        raise PermissionDenied
+    back = reverse("transfer:contract_detail", args=[contract.pk])
+    regions = _with_region(region_choices(active_region_code(user), depth=1, floor=6), contract.region)
+    matches = list(
+        selectors.match_list(user=user)
+        .filter(status__in=[MatchStatus.CONFIRMED, MatchStatus.AGREED])
+        .order_by("-pk")[:200]
+    )
+    if contract.match is not None and all(m.pk != contract.match_id for m in matches):
+        matches.insert(0, contract.match)
+    match_choices = [(str(m.pk), str(m)) for m in matches]
+    if request.method == "POST":
+        form = ContractForm(request.POST, regions=regions, matches=match_choices)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            region = data.pop("region")
+            key = data.pop("match")
+            match = next((m for m in matches if str(m.pk) == key), None)
+            same = match is not None and match.pk == contract.match_id
+            try:
+                services.contract_register(
+                    actor=user,
+                    region=region,
+                    data=data,
+                    # the parties stay linked unless another match is chosen (then they are the match's)
+                    seller=contract.seller if match is None or same else None,
+                    buyer=contract.buyer if match is None or same else None,
+                    match=match,
+                    contract=contract,
+                )
+            except BusinessError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, "已保存技术合同 %s 的修改。" % contract.registration_no)
+                return redirect(back)
+    else:
+        initial = {
+            name: getattr(contract, name) for name in ContractForm.base_fields if name not in ("region", "match")
+        }
+        initial.update(region=contract.region_id, match=str(contract.match_id or ""))
+        form = ContractForm(regions=regions, matches=match_choices, initial=initial)
+    return _form_page(request, form, "修改技术合同", back)
+
+
 # ------------------------------------------------------------------ co-operation agreements
 
 
@@ -697,7 +824,7 @@ def cooperation_list_view(request: HttpRequest) -> HttpResponse:
     page = ListPage(
         title="合作协议",
         columns=[
-            Column("协议名称", lambda c: c.title, sort="title"),
+            Column("协议名称", lambda c: c.title, sort="title", link=True),
             Column("合作院校（院所）", lambda c: c.partner_name, sort="partner_name"),
             Column("签订日期", lambda c: c.signed_on.isoformat(), sort="signed_on"),
             Column("有效期至", lambda c: c.ends_on.isoformat() if c.ends_on else ""),
@@ -706,6 +833,7 @@ def cooperation_list_view(request: HttpRequest) -> HttpResponse:
         default_sort="-signed_on",
         export_name="transfer_cooperations",
         actions_template="transfer/cooperation_actions.html",
+        row_url=lambda c: reverse("transfer:cooperation_detail", args=[c.pk]),
     )
     return render_list(
         request,
@@ -727,12 +855,63 @@ def cooperation_create_view(request: HttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             region = data.pop("region")
             try:
-                services.cooperation_save(actor=request.user, region=region, data=data)
+                cooperation = services.cooperation_save(actor=request.user, region=region, data=data)
             except BusinessError as exc:
                 form.add_service_error(exc)
             else:
                 messages.success(request, "已登记合作协议。")
-                return redirect("transfer:cooperation_list")
+                return redirect("transfer:cooperation_detail", pk=cooperation.pk)
     else:
         form = CooperationForm(regions=regions, initial={"region": active_region_code(request.user)})
     return _form_page(request, form, "登记合作协议", reverse("transfer:cooperation_list"))
+
+
+@login_required
+def cooperation_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One co-operation agreement: the parties, the dates, the content and the projects recorded with it."""
+    _require(request, "transfer.view_cooperation")
+    cooperation = selectors.cooperation_get(user=request.user, pk=pk)
+    context = {
+        "c": cooperation,
+        "projects": [{"text": p, "ref": services.is_ref(p)} for p in cooperation.projects],
+        "can_edit": can_change_cooperation(request.user, cooperation),
+        "can_log": request.user.has_perm("core.view_operationlog"),
+        "history_url": reverse("core:history_detail", kwargs={"model": "cooperation", "pk": cooperation.pk}),
+    }
+    return render(request, "transfer/cooperation_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cooperation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改合作协议 (same fields and rules as registration)."""
+    _require(request, "transfer.change_cooperation")
+    cooperation = selectors.cooperation_get(user=request.user, pk=pk)
+    if not can_change_cooperation(request.user, cooperation):
+        raise PermissionDenied
+    back = reverse("transfer:cooperation_detail", args=[cooperation.pk])
+    regions = _with_region(region_choices(active_region_code(request.user), depth=1, floor=6), cooperation.region)
+    if request.method == "POST":
+        form = CooperationForm(request.POST, regions=regions)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            region = data.pop("region")
+            try:
+                services.cooperation_save(
+                    actor=request.user,
+                    region=region,
+                    data=data,
+                    partner=cooperation.partner,
+                    local_party=cooperation.local_party,
+                    cooperation=cooperation,
+                )
+            except BusinessError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(request, "已保存合作协议的修改。")
+                return redirect(back)
+    else:
+        initial = {name: getattr(cooperation, name) for name in CooperationForm.base_fields if name != "region"}
+        initial.update(region=cooperation.region_id, projects="\n".join(cooperation.projects))
+        form = CooperationForm(regions=regions, initial=initial)
+    return _form_page(request, form, "修改合作协议", back)

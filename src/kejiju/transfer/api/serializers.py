@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from kejiju.core.api.serializers import MAX_ID, InputSerializer
-from kejiju.transfer.choices import ContractType, TechField
+from kejiju.transfer.choices import ContractType, Maturity, TechField, TransferForm
 from kejiju.transfer.models import Achievement, Match, TechContract, TechDemand
 
 
@@ -51,6 +53,19 @@ class DemandCreateSerializer(InputSerializer):
     contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=40, label="联系电话")
 
 
+class DemandUpdateSerializer(InputSerializer):
+    """修改技术需求：只改所提供的字段，未提供的保持不变；规则与发布时相同（已关闭的需求不能修改）。"""
+
+    enterprise = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False, label="需求单位 id")
+    title = serializers.CharField(max_length=200, required=False, label="需求名称")
+    problem = serializers.CharField(max_length=5000, required=False, label="需求描述")
+    field = serializers.ChoiceField(choices=TechField.choices, required=False, label="技术领域")
+    budget = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=24, label="预算（元）")
+    deadline = serializers.DateField(required=False, allow_null=True, label="期望解决时间")
+    contact_name = serializers.CharField(required=False, allow_blank=True, max_length=40, label="联系人")
+    contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=40, label="联系电话")
+
+
 class AchievementSerializer(serializers.ModelSerializer):
     """科技成果。"""
 
@@ -77,6 +92,45 @@ class AchievementSerializer(serializers.ModelSerializer):
             "is_public",
         ]
         read_only_fields = fields
+
+
+class AchievementCreateSerializer(InputSerializer):
+    """登记科技成果：意向价格单位为元，最多两位小数（字符串或数字，不会自动舍入）；相关知识产权填成果单位
+    已登记的专利申请号、软件著作权登记号等。"""
+
+    owner = serializers.IntegerField(min_value=1, max_value=MAX_ID, label="成果单位 id")
+    title = serializers.CharField(max_length=200, label="成果名称")
+    summary = serializers.CharField(max_length=5000, label="成果简介")
+    keywords = serializers.CharField(required=False, allow_blank=True, max_length=200, label="关键词")
+    field = serializers.ChoiceField(choices=TechField.choices, label="技术领域")
+    maturity = serializers.ChoiceField(choices=Maturity.choices, label="成熟度")
+    transfer_form = serializers.ChoiceField(choices=TransferForm.choices, label="拟转化方式")
+    price_min = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=24, label="意向价格下限（元）"
+    )
+    price_max = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=24, label="意向价格上限（元）"
+    )
+    related_ip = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=200,
+        label="相关知识产权",
+        help_text="成果单位已登记的知识产权号码（可带 ZL、可省略小数点）。",
+    )
+    contact_name = serializers.CharField(max_length=40, label="联系人")
+    contact_phone = serializers.CharField(max_length=40, label="联系电话")
+    is_public = serializers.BooleanField(required=False, default=True, label="公开发布")
+
+
+class AchievementUpdateSerializer(AchievementCreateSerializer):
+    """修改科技成果：只改所提供的字段，未提供的保持不变；规则与登记时相同。给出 related_ip 时以它替换相关知识产权。"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in self.fields.values():
+            item.required = False
+            item.default = serializers.empty
 
 
 class SuggestionSerializer(serializers.Serializer):
@@ -143,3 +197,13 @@ class ContractCreateSerializer(InputSerializer):
     buyer_name = serializers.CharField(max_length=200, label="买方名称")
     amount = serializers.CharField(max_length=24, label="合同成交额（元）")
     region = serializers.RegexField(r"^\d{2,12}$", max_length=12, label="登记区划代码")
+
+
+class ContractUpdateSerializer(ContractCreateSerializer):
+    """修改技术合同：只改所提供的字段，未提供的保持不变；规则与登记时相同（登记编号不能与其他合同重复，
+    成交额精确到分，日期不能晚于今天）。"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in self.fields.values():
+            item.required = False

@@ -1,6 +1,8 @@
-"""The technology-transfer API under ``/api/v1/transfer/``: demands (list, post, detail, ranked
-suggestions), achievements, matches and technology contracts. Reads through the region-scoped selectors;
-input serializer → service → output serializer; never a 500 on bad input."""
+"""The technology-transfer API under ``/api/v1/transfer/``: demands (list, post, detail, update, ranked
+suggestions), achievements (list, register, detail, update), matches and technology contracts (list,
+register, detail, update). Reads through the region-scoped selectors; input serializer → service → output
+serializer; never a 500 on bad input. Organization accounts (单位用户) reach only their own demands and
+achievements; any other record answers 404."""
 
 from __future__ import annotations
 
@@ -13,15 +15,19 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from kejiju.core.api.views import DETAIL_ERRORS, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input, path_id
+from kejiju.core.api.views import DETAIL_ERRORS, E404, LIST_ERRORS, WRITE_ERRORS, ApiView, parse_input, path_id
 from kejiju.core.errors import RowErrors
 from kejiju.transfer import selectors, services
 from kejiju.transfer.api.serializers import (
+    AchievementCreateSerializer,
     AchievementSerializer,
+    AchievementUpdateSerializer,
     ContractCreateSerializer,
     ContractSerializer,
+    ContractUpdateSerializer,
     DemandCreateSerializer,
     DemandSerializer,
+    DemandUpdateSerializer,
     MatchSerializer,
     SuggestionSerializer,
 )
@@ -43,6 +49,32 @@ def _staff_or_poster(request: Request) -> None:
     user = request.user
     if not (user.has_perm("transfer.view_techdemand") or user.has_perm("transfer.post_techdemand")):
         raise PermissionDenied
+
+
+def _organization(request: Request, pk: int, fld: str, label: str) -> Any:
+    """An organization the caller acts for, or one in the staff's region; else an error on ``fld``."""
+    from kejiju.orgs.selectors import organization_get, organizations_of_user
+
+    org = organizations_of_user(user=request.user).filter(pk=pk).first()
+    if org is None:
+        try:
+            org = organization_get(user=request.user, pk=pk)
+        except Http404:
+            raise RowErrors({fld: ["%s不存在或不在您的范围内。" % label]}) from None
+    return org
+
+
+def _may_change(request: Request, staff_perm: str) -> None:
+    """Staff with the change permission, or an organization account that posts demands; else 403."""
+    user = request.user
+    if not (user.has_perm(staff_perm) or user.has_perm("transfer.post_techdemand")):
+        raise PermissionDenied
+
+
+def _current(obj: Any, serializer_class: type[Any], skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The record's present values of the fields an update may give (a PATCH keeps those not given)."""
+    names = [str(name) for name in serializer_class().fields]
+    return {name: getattr(obj, name) for name in names if name not in skip}
 
 
 def _id_param(label: str) -> OpenApiParameter:
@@ -83,16 +115,8 @@ class DemandListView(ApiView):
         responses={201: DemandSerializer, **WRITE_ERRORS},
     )
     def post(self, request: Request) -> Response:
-        from kejiju.orgs.selectors import organization_get, organizations_of_user
-
         data = parse_input(DemandCreateSerializer, request)
-        pk = data.pop("enterprise")
-        enterprise = organizations_of_user(user=request.user).filter(pk=pk).first()
-        if enterprise is None:
-            try:
-                enterprise = organization_get(user=request.user, pk=pk)
-            except Http404:
-                raise RowErrors({"enterprise": ["需求单位不存在或不在您的范围内。"]}) from None
+        enterprise = _organization(request, data.pop("enterprise"), "enterprise", "需求单位")
         demand = services.demand_save(actor=request.user, enterprise=enterprise, data=data)
         return Response(DemandSerializer(demand).data, status=status.HTTP_201_CREATED)
 
@@ -116,6 +140,31 @@ class DemandDetailView(ApiView):
         return Response(
             DemandSerializer(selectors.demand_get(user=request.user, pk=path_id(id, "技术需求不存在。"))).data
         )
+
+    @extend_schema(
+        operation_id="transfer_demands_partial_update",
+        tags=TAGS,
+        summary="修改技术需求",
+        description="单位用户修改本单位、科技局工作人员修改辖区内的技术需求；只改所提供的字段，未提供的保持不变。"
+        "规则与发布时相同，已关闭的需求不能修改；有误时答 400，不做任何修改。",
+        parameters=[_id_param("技术需求 id。")],
+        request=DemandUpdateSerializer,
+        responses={200: DemandSerializer, **WRITE_ERRORS, 404: E404},
+    )
+    def patch(self, request: Request, id: str) -> Response:
+        _may_change(request, "transfer.change_techdemand")
+        demand = selectors.demand_get(user=request.user, pk=path_id(id, "技术需求不存在。"))
+        data = parse_input(DemandUpdateSerializer, request)
+        enterprise = (
+            _organization(request, data.pop("enterprise"), "enterprise", "需求单位")
+            if "enterprise" in data
+            else demand.enterprise
+        )
+        current = _current(demand, DemandUpdateSerializer, skip=("enterprise",))
+        demand = services.demand_save(
+            actor=request.user, enterprise=enterprise, data={**current, **data}, demand=demand
+        )
+        return Response(DemandSerializer(demand).data)
 
 
 class DemandSuggestionsView(ApiView):
@@ -163,7 +212,7 @@ def _why(s: Any) -> dict[str, Any]:
 
 class AchievementListView(ApiView):
     serializer_class = AchievementSerializer
-    required_perms = {"GET": "transfer.view_achievement"}
+    required_perms = {"GET": "transfer.view_achievement"}  # POST: the service checks (staff or the owner's account)
 
     def get_queryset(self) -> Any:
         return Achievement.objects.none()
@@ -183,10 +232,26 @@ class AchievementListView(ApiView):
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(AchievementSerializer(page, many=True).data)
 
+    @extend_schema(
+        operation_id="transfer_achievements_create",
+        tags=TAGS,
+        summary="登记科技成果",
+        description="单位用户为本单位、科技局工作人员为辖区内单位登记科技成果；意向价格精确到分（三位小数会被拒绝），"
+        "相关知识产权须为成果单位已登记的号码。有误时答 400，不做任何修改。",
+        request=AchievementCreateSerializer,
+        responses={201: AchievementSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request) -> Response:
+        data = parse_input(AchievementCreateSerializer, request)
+        owner = _organization(request, data.pop("owner"), "owner", "成果单位")
+        data["related_ip"] = services.related_ip_from_numbers(owner, "\n".join(data.pop("related_ip", [])))
+        obj = services.achievement_save(actor=request.user, owner=owner, data=data)
+        return Response(AchievementSerializer(obj).data, status=status.HTTP_201_CREATED)
+
 
 class AchievementDetailView(ApiView):
     serializer_class = AchievementSerializer
-    required_perms = {"GET": "transfer.view_achievement"}
+    required_perms: dict[str, str] = {}  # staff or the owner's account (checked below)
 
     def get_queryset(self) -> Any:
         return Achievement.objects.none()
@@ -195,11 +260,42 @@ class AchievementDetailView(ApiView):
         operation_id="transfer_achievements_retrieve",
         tags=TAGS,
         summary="科技成果详情",
+        description="工作人员读辖区内的成果，单位用户读本单位的成果；其他的答 404。",
         parameters=[_id_param("科技成果 id。")],
         responses={200: AchievementSerializer, **DETAIL_ERRORS},
     )
     def get(self, request: Request, id: str) -> Response:
+        user = request.user
+        if not (user.has_perm("transfer.view_achievement") or user.has_perm("transfer.post_techdemand")):
+            raise PermissionDenied
         obj = selectors.achievement_get(user=request.user, pk=path_id(id, "科技成果不存在。"))
+        return Response(AchievementSerializer(obj).data)
+
+    @extend_schema(
+        operation_id="transfer_achievements_partial_update",
+        tags=TAGS,
+        summary="修改科技成果",
+        description="单位用户修改本单位、科技局工作人员修改辖区内的科技成果；只改所提供的字段，未提供的保持不变，"
+        "给出 related_ip 时以它替换相关知识产权。规则与登记时相同；有误时答 400，不做任何修改。",
+        parameters=[_id_param("科技成果 id。")],
+        request=AchievementUpdateSerializer,
+        responses={200: AchievementSerializer, **WRITE_ERRORS, 404: E404},
+    )
+    def patch(self, request: Request, id: str) -> Response:
+        _may_change(request, "transfer.change_achievement")
+        obj = selectors.achievement_get(user=request.user, pk=path_id(id, "科技成果不存在。"))
+        data = parse_input(AchievementUpdateSerializer, request)
+        owner = _organization(request, data.pop("owner"), "owner", "成果单位") if "owner" in data else obj.owner
+        numbers = data.pop("related_ip", None)
+        related = (
+            services.related_ip_from_numbers(owner, "\n".join(numbers))
+            if numbers is not None
+            else list(obj.related_ip.all())
+        )
+        current = _current(obj, AchievementUpdateSerializer, skip=("owner", "related_ip"))
+        obj = services.achievement_save(
+            actor=request.user, owner=owner, data={**current, **data, "related_ip": related}, achievement=obj
+        )
         return Response(AchievementSerializer(obj).data)
 
 
@@ -267,7 +363,7 @@ class ContractListView(ApiView):
 
 class ContractDetailView(ApiView):
     serializer_class = ContractSerializer
-    required_perms = {"GET": "transfer.view_techcontract"}
+    required_perms = {"GET": "transfer.view_techcontract", "PATCH": "transfer.change_techcontract"}
 
     def get_queryset(self) -> Any:
         return TechContract.objects.none()
@@ -283,3 +379,30 @@ class ContractDetailView(ApiView):
         return Response(
             ContractSerializer(selectors.contract_get(user=request.user, pk=path_id(id, "技术合同不存在。"))).data
         )
+
+    @extend_schema(
+        operation_id="transfer_contracts_partial_update",
+        tags=TAGS,
+        summary="修改技术合同",
+        description="修改辖区内的一份技术合同；只改所提供的字段，未提供的保持不变。规则与登记时相同：登记编号不能与"
+        "其他合同重复，成交额精确到分（三位小数会被拒绝），登记日期、签订日期不能晚于今天。有误时答 400，不做任何修改。",
+        parameters=[_id_param("技术合同 id。")],
+        request=ContractUpdateSerializer,
+        responses={200: ContractSerializer, **WRITE_ERRORS, 404: E404},
+    )
+    def patch(self, request: Request, id: str) -> Response:
+        contract = selectors.contract_get(user=request.user, pk=path_id(id, "技术合同不存在。"))
+        data = parse_input(ContractUpdateSerializer, request)
+        current = {**_current(contract, ContractUpdateSerializer, skip=("region",)), "region": contract.region_id}
+        merged = {**current, **data}
+        region = merged.pop("region")
+        contract = services.contract_register(
+            actor=request.user,
+            region=region,
+            data=merged,
+            seller=contract.seller,
+            buyer=contract.buyer,
+            match=contract.match,
+            contract=contract,
+        )
+        return Response(ContractSerializer(contract).data)

@@ -46,6 +46,20 @@ def _contract(code: str):
     )
 
 
+def _event(code: str):
+    return services.event_save(
+        actor=maker(code), region=code, data={"title": "矩阵活动" + code, "held_on": date.today()}
+    )
+
+
+def _cooperation(code: str):
+    return services.cooperation_save(
+        actor=maker(code),
+        region=code,
+        data={"title": "矩阵协议" + code, "partner_name": "矩阵大学", "signed_on": date.today()},
+    )
+
+
 def _match(code: str):
     actor = maker(code)
     d = demand(actor, org(actor, code=code), title="矩阵对接" + code)
@@ -114,6 +128,41 @@ ENDPOINTS = [
         lambda o: reverse("transfer:contract_detail", args=[o.pk]),
     ),
     Endpoint(
+        "event detail", "transfer.view_matchevent", _event, lambda o: reverse("transfer:event_detail", args=[o.pk])
+    ),
+    Endpoint(
+        "event edit",
+        ("transfer.view_matchevent", "transfer.change_matchevent"),
+        _event,
+        lambda o: reverse("transfer:event_edit", args=[o.pk]),
+    ),
+    Endpoint(
+        "contract edit",
+        ("transfer.view_techcontract", "transfer.change_techcontract"),
+        _contract,
+        lambda o: reverse("transfer:contract_edit", args=[o.pk]),
+    ),
+    Endpoint(
+        "cooperation list",
+        "transfer.view_cooperation",
+        _cooperation,
+        lambda o: reverse("transfer:cooperation_list"),
+        detail=False,
+        marker=lambda o: reverse("transfer:cooperation_detail", args=[o.pk]),
+    ),
+    Endpoint(
+        "cooperation detail",
+        "transfer.view_cooperation",
+        _cooperation,
+        lambda o: reverse("transfer:cooperation_detail", args=[o.pk]),
+    ),
+    Endpoint(
+        "cooperation edit",
+        ("transfer.view_cooperation", "transfer.change_cooperation"),
+        _cooperation,
+        lambda o: reverse("transfer:cooperation_edit", args=[o.pk]),
+    ),
+    Endpoint(
         "demand api list",
         "transfer.view_techdemand",
         _demand,
@@ -142,6 +191,39 @@ ENDPOINTS = [
         _achievement,
         lambda o: f"/api/v1/transfer/achievements/{o.pk}/",
         kind="api",
+    ),
+    Endpoint(
+        "demand api update",
+        ("transfer.view_techdemand", "transfer.change_techdemand"),
+        _demand,
+        lambda o: f"/api/v1/transfer/demands/{o.pk}/",
+        kind="api",
+        method="patch",
+    ),
+    Endpoint(
+        "achievement api list",
+        "transfer.view_achievement",
+        _achievement,
+        lambda o: "/api/v1/transfer/achievements/",
+        kind="api",
+        detail=False,
+        marker=lambda o: o.title,
+    ),
+    Endpoint(
+        "achievement api update",
+        ("transfer.view_achievement", "transfer.change_achievement"),
+        _achievement,
+        lambda o: f"/api/v1/transfer/achievements/{o.pk}/",
+        kind="api",
+        method="patch",
+    ),
+    Endpoint(
+        "contract api update",
+        ("transfer.view_techcontract", "transfer.change_techcontract"),
+        _contract,
+        lambda o: f"/api/v1/transfer/contracts/{o.pk}/",
+        kind="api",
+        method="patch",
     ),
     Endpoint(
         "contract api list",
