@@ -72,7 +72,18 @@ def test_main_path(page: Any, login: Any, tree: dict, screenshot: Any, tmp_path:
         page.get_by_test_id("upload").click()
     with page.expect_navigation():
         page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("error-subjects")).to_contain_text("请至少填写一个学科")
+    page.get_by_test_id("subjects").fill("240,210")
+    page.get_by_test_id("avoid-name-1").fill("吴志远")
+    with page.expect_navigation():
+        page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("error-avoid_experts")).to_contain_text("第 1 行（吴志远）：请填写回避理由")
+    page.get_by_test_id("avoid-reason-1").fill("与申报单位存在竞争关系")
+    with page.expect_navigation():
+        page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("app-status")).to_have_text("待属地推荐")
+    expect(page.get_by_test_id("application-subjects")).to_contain_text("240 水产学")
+    expect(page.get_by_test_id("application-avoid")).to_contain_text("与申报单位存在竞争关系")
     screenshot("programs-applicant-submitted")
     app_id = int(page.url.rstrip("/").split("/")[-1])
 

@@ -33,6 +33,23 @@ TOPICS = [
     "光伏组件回收利用技术",
     "中药材林下种植技术示范",
 ]
+#: GB/T 13745 subjects (main first) of each topic, the same codes the demo expert pool holds, so that
+#: a 立项评审 draw finds experts of the subject.
+TOPIC_SUBJECTS = {
+    "稻虾共养智能投喂系统研发": ["240", "210"],
+    "高压电缆绝缘材料关键技术攻关": ["430", "470"],
+    "设施蔬菜水肥一体化技术示范": ["210"],
+    "智能电表计量芯片研发": ["510", "470"],
+    "新能源汽车线束轻量化技术": ["460", "430"],
+    "优质稻米绿色生产技术集成": ["210", "180"],
+    "工业废水深度处理装备研制": ["610", "530"],
+    "芡实精深加工技术开发": ["550", "210"],
+    "仪器仪表数字化检测平台": ["510", "520"],
+    "龙虾苗种繁育技术推广": ["240", "230"],
+    "光伏组件回收利用技术": ["480", "610"],
+    "中药材林下种植技术示范": ["360", "210"],
+    "电线电缆在线检测装置研发": ["470", "510"],
+}
 SURNAMES = "王李张刘陈杨黄赵吴周"
 GIVEN = ["建国", "志强", "海燕", "秀英", "明华", "丽娟", "文军", "晓东"]
 FORM = [
@@ -62,6 +79,7 @@ def _data(rng: Any, title: str, amount: Decimal, n: int) -> dict[str, Any]:
     ]
     return {
         "title": title,
+        "subjects": TOPIC_SUBJECTS.get(title, ["210"]),
         "requested_amount": str(amount),
         "contact_person": members[0]["name"],
         "contact_phone": "1390550%04d" % n,
@@ -106,13 +124,22 @@ def _applicant(ctx: DemoContext, org: Any, n: int) -> Any:
     return user
 
 
-def _submit(ctx: DemoContext, call: Any, org: Any, n: int, amount: Decimal, title: str, now: datetime) -> Any:
+def _submit(
+    ctx: DemoContext,
+    call: Any,
+    org: Any,
+    n: int,
+    amount: Decimal,
+    title: str,
+    now: datetime,
+    **extra: Any,
+) -> Any:
     from kejiju.programs import services
 
     user = _applicant(ctx, org, n)
     rng = ctx.rng_for("programs", call.pk, n)
     app = services.application_create(
-        actor=user, call=call, organization=org, data=_data(rng, title, amount, n), now=now
+        actor=user, call=call, organization=org, data={**_data(rng, title, amount, n), **extra}, now=now
     )
     services.application_attach(
         actor=user, application=app, key="plan", fileobj=BytesIO(PDF), name="可行性研究报告.pdf"
@@ -147,6 +174,16 @@ def programs_demo(ctx: DemoContext) -> None:
         orgs.remove(demo_org)
     if len(orgs) < 12:
         return
+    # co-operating units (合作单位): the county's research institutes and associations of the registry
+    partners = [
+        o.pk
+        for kind in ("institute", "social")
+        for o in organization_list(user=admin, filters={"org_type": kind, "region": county}).order_by("pk")[:3]
+    ]
+
+    def coop(n: int) -> dict[str, Any]:
+        return {"cooperating_organizations": [partners[n % len(partners)]]} if partners and n % 2 == 0 else {}
+
     key_rd = services.program_save(
         actor=city_staff,
         data={"name": "滁州市重点研发计划", "kind": "key_rd", "region": city_staff.region_id, "department": "计划科"},
@@ -181,7 +218,9 @@ def programs_demo(ctx: DemoContext) -> None:
     apps = []
     for i, org in enumerate(people):
         amount = Decimal(200000 + 50000 * (i % 4))
-        app = _submit(ctx, old, org, i + 1, amount, TOPICS[i % len(TOPICS)], _at(past_open + timedelta(days=5 + i)))
+        app = _submit(
+            ctx, old, org, i + 1, amount, TOPICS[i % len(TOPICS)], _at(past_open + timedelta(days=5 + i)), **coop(i)
+        )
         services.application_transition(actor=county_staff, application=app, action="recommend")
         services.application_transition(actor=city_staff, application=app, action="pass_check")
         services.application_review_record(
@@ -358,7 +397,7 @@ def programs_demo(ctx: DemoContext) -> None:
             data=_data(rng, "电线电缆在线检测装置研发", Decimal("300000.00"), 99),
         )
     for i, org in enumerate(orgs[8:11]):
-        app = _submit(ctx, open_call, org, 20 + i, Decimal("250000.00"), TOPICS[(i + 8) % len(TOPICS)], now)
+        app = _submit(ctx, open_call, org, 20 + i, Decimal("250000.00"), TOPICS[(i + 8) % len(TOPICS)], now, **coop(i))
         if i == 0:
             services.application_transition(actor=county_staff, application=app, action="recommend")
 
@@ -378,7 +417,18 @@ def programs_demo(ctx: DemoContext) -> None:
         },
     )
     review_call = services.call_transition(actor=county_staff, call=review_call, action="publish")
+    expert_demo = ctx.users.get("expert_demo")
     for i, org in enumerate(orgs[:6]):
+        extra = coop(i)
+        if i == 3:
+            # the applicant asks to avoid one expert of the pool, by name as it knows him
+            extra["avoid_experts"] = [
+                {
+                    "name": expert_demo.full_name if expert_demo is not None else "赵明远",
+                    "organization": "",
+                    "reason": "曾与本单位有技术转让纠纷，申请回避。",
+                }
+            ]
         app = _submit(
             ctx,
             review_call,
@@ -387,6 +437,7 @@ def programs_demo(ctx: DemoContext) -> None:
             Decimal("80000.00"),
             TOPICS[(i + 3) % len(TOPICS)],
             now - timedelta(days=10 - i),
+            **extra,
         )
         if i == 0:
             services.application_transition(

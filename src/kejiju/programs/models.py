@@ -94,7 +94,8 @@ class CallTransition(models.Model):
 
 class Application(DomainModel):
     """A proposal (申报书) of an organization to a call. ``data`` holds the call's form values;
-    members and budget lines are rows. ``slot`` enforces one active application per organization in a
+    members and budget lines are rows; ``subjects`` (GB/T 13745, main first), the co-operating
+    organizations and the experts the applicant asks to avoid feed the expert review. ``slot`` enforces one active application per organization in a
     call that allows one (a unique value while active, NULL otherwise) so concurrent submits cannot
     both pass."""
 
@@ -111,6 +112,18 @@ class Application(DomainModel):
     data = models.JSONField("申报书内容", default=dict, blank=True)
     contact_person = models.CharField("联系人", max_length=40, blank=True)
     contact_phone = models.CharField("联系电话", max_length=40, blank=True)
+    subjects = models.JSONField(
+        "学科", default=list, blank=True, help_text="GB/T 13745 代码，第一个为主学科；提交时必填。"
+    )
+    cooperating_organizations = models.ManyToManyField(
+        "orgs.Organization", blank=True, related_name="+", verbose_name="合作单位"
+    )
+    avoid_experts = models.JSONField(
+        "申请回避的专家",
+        default=list,
+        blank=True,
+        help_text="申报单位申请回避的专家 [{name, organization, reason}]，按填写内容保存，抽取专家时比对专家库。",
+    )
     version = models.PositiveIntegerField("版本", default=0)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     slot = models.CharField(max_length=60, null=True, blank=True, unique=True, editable=False)

@@ -116,6 +116,22 @@ register_person_role("programs", _person_roles, order=40)
 # ------------------------------------------------------------------------------------------ review sources
 
 
+def avoid_person_ids(rows: Any) -> tuple[tuple[int, str], ...]:
+    """The experts an applicant asked to avoid (rows ``{name, organization, reason}`` as typed), matched
+    against the whole expert pool when the review module takes the record into a batch: every expert of that name — and, when a work unit was
+    given, whose unit contains it — with the row's reason. A name shared by several experts avoids them
+    all (the safer reading); a name not in the pool avoids no one."""
+    from kejiju.review.selectors import expert_person_ids_named
+
+    out: dict[int, str] = {}
+    for row in rows or []:
+        if not isinstance(row, dict):
+            continue
+        for pid in expert_person_ids_named(name=row.get("name", ""), organization=row.get("organization", "")):
+            out.setdefault(pid, str(row.get("reason") or ""))
+    return tuple(out.items())
+
+
 class ApplicationReviewSource:
     """Applications in review (评审中) of a call: 立项评审."""
 
@@ -134,26 +150,32 @@ class ApplicationReviewSource:
 
         ids = [int(r.rpartition(":")[2]) for r in refs if r.rpartition(":")[2].isdigit()]
         out = []
-        for app in Application.objects.filter(pk__in=ids).prefetch_related("members").order_by("pk"):
+        qs = Application.objects.filter(pk__in=ids).prefetch_related("members", "cooperating_organizations")
+        for app in qs.order_by("pk"):
             out.append(
                 ReviewSubject(
                     ref=make_ref(self.key, app.pk),
                     title=app.title,
                     region_code=app.region_id,
                     organization_id=app.organization_id,
+                    cooperating_organization_ids=tuple(sorted(o.pk for o in app.cooperating_organizations.all())),
+                    subjects=tuple(app.subjects or ()),
                     keywords=str((app.data or {}).get("keywords", "")),
                     member_person_ids=tuple(m.person_id for m in app.members.all()),
+                    avoid_person_ids=avoid_person_ids(app.avoid_experts),
+                    avoid_requests=len(app.avoid_experts or ()),
                 )
             )
         return out
 
     def document(self, ref: str) -> ReviewDocument:
         from kejiju.programs.models import Application
-        from kejiju.programs.selectors import attachments_of
+        from kejiju.programs.selectors import attachments_of, cooperating_names
 
         app = Application.objects.select_related("call", "organization").get(pk=int(ref.rpartition(":")[2]))
         labels = {f["key"]: f["label"] for f in app.call.form_fields or []}
         fields = [("申报单位", app.organization.name), ("申请资助（元）", str(app.requested_amount))]
+        fields += [("学科", "、".join(app.subjects or [])), ("合作单位", "、".join(cooperating_names(app)))]
         fields += [(labels.get(k, k), str(v)) for k, v in (app.data or {}).items()]
         budget = tuple(
             (b.get_category_display(), b.get_source_display(), str(b.amount)) for b in app.budget_lines.all()
@@ -198,18 +220,22 @@ class ProjectReviewSource:
         ids = [int(r.rpartition(":")[2]) for r in refs if r.rpartition(":")[2].isdigit()]
         out = []
         for p in Project.objects.filter(pk__in=ids).select_related("application").order_by("pk"):
-            coop: tuple[int, ...] = ()
+            app = p.application
+            coop = set(app.cooperating_organizations.values_list("pk", flat=True))
             contract = getattr(p, "contract", None)
             if contract is not None:
-                coop = tuple(contract.cooperating_organizations.values_list("pk", flat=True))
+                coop |= set(contract.cooperating_organizations.values_list("pk", flat=True))
             out.append(
                 ReviewSubject(
                     ref=make_ref(self.key, p.pk),
                     title=p.title,
                     region_code=p.region_id,
                     organization_id=p.organization_id,
-                    cooperating_organization_ids=coop,
-                    member_person_ids=tuple(p.application.members.values_list("person_id", flat=True)),
+                    cooperating_organization_ids=tuple(sorted(coop)),
+                    subjects=tuple(app.subjects or ()),
+                    member_person_ids=tuple(app.members.values_list("person_id", flat=True)),
+                    avoid_person_ids=avoid_person_ids(app.avoid_experts),
+                    avoid_requests=len(app.avoid_experts or ()),
                 )
             )
         return out

@@ -187,6 +187,11 @@ def my_application_get(*, user: Any, pk: Any) -> Application:
     return obj
 
 
+def cooperating_names(application: Application) -> list[str]:
+    """The names of an application's co-operating organizations (合作单位), by name."""
+    return list(application.cooperating_organizations.order_by("name", "pk").values_list("name", flat=True))
+
+
 def application_version_pairs(application: Application) -> list[Any]:
     return list(application.versions.all())
 
@@ -221,7 +226,14 @@ def snapshot_diff(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, s
     for key in sorted(set(of) | set(nf)):
         if of.get(key) != nf.get(key):
             rows.append(("字段 " + key, str(of.get(key, "")), str(nf.get(key, ""))))
-    for key, label in (("members", "成员"), ("budget", "预算"), ("attachments", "附件")):
+    for key, label in (
+        ("subjects", "学科"),
+        ("cooperating_organizations", "合作单位"),
+        ("avoid_experts", "申请回避的专家"),
+        ("members", "成员"),
+        ("budget", "预算"),
+        ("attachments", "附件"),
+    ):
         if old.get(key) != new.get(key):
             rows.append((label, _fmt_rows(old.get(key)), _fmt_rows(new.get(key))))
     return rows
@@ -420,3 +432,26 @@ def project_documents(project: Project) -> list[Any]:
     if acceptance is not None:
         docs += list(documents_for_source(source="programs.acceptance:%s" % acceptance.pk))
     return docs
+
+
+def review_batches(*, user: Any, call: Call | None = None, project: Project | None = None) -> QuerySet[Any]:
+    """The review module's batches (评审批次) that review the call's applications (立项评审) or one project
+    (验收评审, 中期检查): those whose items are these records as the programme review sources hand them
+    over (``programs.application:<pk>``, ``programs.project:<pk>``). Only batches the user may see there;
+    newest first, cancelled ones included with their status."""
+    from kejiju.review.selectors import batch_list
+    from kejiju.review.sources import make_ref
+
+    if call is not None:
+        key = "programs.application"
+        refs = [make_ref(key, pk) for pk in Application.objects.filter(call=call).values_list("pk", flat=True)]
+    elif project is not None:
+        key, refs = "programs.project", [make_ref("programs.project", project.pk)]
+    else:
+        raise TypeError("review_batches needs a call or a project")
+    visible = batch_list(user=user)
+    if not refs:
+        return visible.none()
+    ids = set(visible.filter(source_key=key, items__ref__in=refs).values_list("pk", flat=True))
+    batches: QuerySet[Any] = visible.filter(pk__in=ids, is_archived=False).order_by("-created_at", "-pk")
+    return batches

@@ -531,6 +531,131 @@ def clean_fields(call: Call, raw: Any) -> dict[str, Any]:
     return out
 
 
+#: The most co-operating organizations (合作单位) one application may name.
+COOPERATING_MAX = 20
+
+
+def clean_subjects(raw: Any) -> list[str]:
+    """Subject codes (学科) of an application, main first: each a GB/T 13745 code, as the expert pool
+    checks an expert's subjects (:func:`kejiju.review.services.subject_codes`); a list or a text split
+    by commas, blanks or 、. Empty is allowed here (a draft); submission requires one."""
+    from kejiju.review.services import split_words, subject_codes
+
+    codes = split_words(raw)
+    known = subject_codes()
+    problems = ["学科代码“%s”不在《学科分类与代码》（GB/T 13745）中。" % c for c in codes if c not in known]
+    if problems:
+        raise RowErrors({"subjects": problems})
+    return list(dict.fromkeys(codes))
+
+
+def clean_avoid_experts(raw: Any) -> list[dict[str, str]]:
+    """The experts the applicant asks to avoid (申请回避的专家), as typed — rows ``{name, organization,
+    reason}`` (姓名 and 回避理由 required, 工作单位 optional), at most
+    :func:`kejiju.review.services.applicant_avoid_max`. Wholly blank rows are dropped. The applicant
+    never sees the expert pool: the review source matches the names at draw time."""
+    from kejiju.review.services import applicant_avoid_max
+
+    if raw in (None, ""):
+        return []
+    if not isinstance(raw, list):
+        raise RowErrors({"avoid_experts": ["申请回避的专家应为列表。"]})
+    rows: list[dict[str, str]] = []
+    problems: list[str] = []
+    for i, item in enumerate(raw, start=1):
+        if not isinstance(item, dict):
+            problems.append("申请回避的专家第 %s 行格式无效。" % i)
+            continue
+        name = "".join(str(item.get("name") or "").split())
+        organization = str(item.get("organization") or "").strip()
+        reason = str(item.get("reason") or "").strip()
+        if not (name or organization or reason):
+            continue
+        if not name:
+            problems.append("申请回避的专家第 %s 行：姓名不能为空。" % i)
+        elif len(name) > 40:
+            problems.append("申请回避的专家第 %s 行：姓名不能超过 40 个字。" % i)
+        if len(organization) > 200:
+            problems.append("申请回避的专家第 %s 行（%s）：工作单位不能超过 200 个字。" % (i, name or "未填姓名"))
+        if not reason:
+            problems.append("申请回避的专家第 %s 行（%s）：请填写回避理由。" % (i, name or "未填姓名"))
+        elif len(reason) > 200:
+            problems.append("申请回避的专家第 %s 行（%s）：回避理由不能超过 200 个字。" % (i, name or "未填姓名"))
+        rows.append({"name": name, "organization": organization, "reason": reason})
+    cap = applicant_avoid_max()
+    if len(rows) > cap:
+        problems.insert(0, "申请回避的专家最多 %d 名，现填写 %d 名。" % (cap, len(rows)))
+    if problems:
+        raise RowErrors({"avoid_experts": problems})
+    return rows
+
+
+def cooperating_scope(application: Application) -> Any:
+    """The registry organizations an application may name as co-operating (合作单位): those filed within
+    the call's region, not archived or merged, other than the applicant itself."""
+    from django.apps import apps
+
+    from kejiju.core.permissions import prefix_q
+
+    organization = apps.get_model("orgs", "Organization")
+    return (
+        organization.objects.filter(prefix_q("region", application.call.region_id), is_archived=False)
+        .exclude(pk=application.organization_id)
+        .order_by("name", "pk")
+    )
+
+
+def clean_cooperating(application: Application, raw: Any) -> list[int]:
+    """Co-operating organizations chosen from the registry: each entry an organization id (number) or
+    the 单位名称 / 统一社会信用代码 (text) of an organization in :func:`cooperating_scope`. Errors name the
+    row; duplicates count once."""
+    if raw in (None, ""):
+        return []
+    if isinstance(raw, str):
+        raw = raw.splitlines()
+    if not isinstance(raw, list):
+        raise RowErrors({"cooperating_organizations": ["合作单位应为列表。"]})
+    scope = cooperating_scope(application)
+    ids: list[int] = []
+    problems: list[str] = []
+    for i, item in enumerate(raw, start=1):
+        if isinstance(item, bool):
+            problems.append("合作单位第 %s 行格式无效。" % i)
+            continue
+        if isinstance(item, int):
+            if item == application.organization_id:
+                problems.append("合作单位第 %s 行：申报单位本身不能作为合作单位。" % i)
+                continue
+            org = scope.filter(pk=item).first() if 0 < item < 2**63 else None
+            if org is None:
+                problems.append("合作单位第 %s 行：单位 %s 不在本指南范围的单位名录中。" % (i, item))
+                continue
+            ids.append(org.pk)
+            continue
+        text = str(item or "").strip()
+        if not text:
+            continue
+        if text == application.organization.name or text.upper() == application.organization.credit_code:
+            problems.append("合作单位第 %s 行：“%s”是申报单位本身，不能作为合作单位。" % (i, text))
+            continue
+        found = list(scope.filter(credit_code=text.upper())[:1]) or list(scope.filter(name=text)[:2])
+        if not found:
+            problems.append(
+                "合作单位第 %s 行：“%s”不在本指南范围的单位名录中（请填写完整的单位名称或统一社会信用代码）。"
+                % (i, text[:60])
+            )
+        elif len(found) > 1:
+            problems.append("合作单位第 %s 行：名录中有多个“%s”，请改填统一社会信用代码。" % (i, text[:60]))
+        else:
+            ids.append(found[0].pk)
+    ids = list(dict.fromkeys(ids))
+    if len(ids) > COOPERATING_MAX:
+        problems.append("合作单位最多 %d 个，现填写 %d 个。" % (COOPERATING_MAX, len(ids)))
+    if problems:
+        raise RowErrors({"cooperating_organizations": problems})
+    return ids
+
+
 @transaction.atomic
 def application_save(*, actor: Any, application: Application, data: dict[str, Any]) -> Application:
     """Save the draft (保存草稿): title, amount, contacts, form values, members, budget lines. Every value
@@ -567,6 +692,14 @@ def application_save(*, actor: Any, application: Application, data: dict[str, An
         checks.append(("members", lambda: clean_members(data["members"])))
     if "budget" in data:
         checks.append(("budget", lambda: clean_budget(data["budget"])))
+    if "subjects" in data:
+        checks.append(("subjects", lambda: clean_subjects(data["subjects"])))
+    if "cooperating_organizations" in data:
+        checks.append(
+            ("cooperating_organizations", lambda: clean_cooperating(application, data["cooperating_organizations"]))
+        )
+    if "avoid_experts" in data:
+        checks.append(("avoid_experts", lambda: clean_avoid_experts(data["avoid_experts"])))
     for key, fn in checks:
         try:
             values[key] = fn()
@@ -574,7 +707,7 @@ def application_save(*, actor: Any, application: Application, data: dict[str, An
             _merge(errors, exc)
     if errors:
         raise RowErrors(errors)
-    for key in ("title", "contact_person", "contact_phone", "requested_amount"):
+    for key in ("title", "contact_person", "contact_phone", "requested_amount", "subjects", "avoid_experts"):
         if key in values:
             setattr(application, key, values[key])
     if "fields" in values:
@@ -602,6 +735,8 @@ def application_save(*, actor: Any, application: Application, data: dict[str, An
         BudgetLine.objects.bulk_create([BudgetLine(application=application, **row) for row in values["budget"]])
     with acting(actor):
         application.save()
+    if "cooperating_organizations" in values:
+        application.cooperating_organizations.set(values["cooperating_organizations"])
     log_operation(actor=actor, action=actions.APP_SAVE, target=application, extra={"fields": sorted(values)})
     return application
 
@@ -659,6 +794,11 @@ def application_snapshot(application: Application) -> dict[str, Any]:
             {"category": b.category, "source": b.source, "amount": str(b.amount), "note": b.note}
             for b in application.budget_lines.all()
         ],
+        "subjects": list(application.subjects or []),
+        "cooperating_organizations": [
+            o.name for o in application.cooperating_organizations.order_by("name", "pk").only("name")
+        ],
+        "avoid_experts": [dict(r) for r in application.avoid_experts or []],
         "attachments": sorted("%s:%s" % (a.purpose, a.original_name) for a in application_attachments(application)),
     }
 
@@ -699,6 +839,8 @@ def completeness_problems(application: Application) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not application.title.strip():
         errors["title"] = ["项目名称不能为空。"]
+    if not application.subjects:
+        errors["subjects"] = ["请至少填写一个学科（GB/T 13745 代码，第一个为主学科）。"]
     if application.requested_amount <= 0:
         errors["requested_amount"] = ["申请资助金额必须大于 0。"]
     elif call.max_request is not None and application.requested_amount > call.max_request:
@@ -1345,7 +1487,8 @@ def _check_contract_budget(lines: list[dict[str, Any]], approved: Decimal) -> No
 @transaction.atomic
 def contract_save(*, actor: Any, project: Project, data: dict[str, Any]) -> Contract:
     """Draft the task agreement (任务书) while the project waits for signing: dates, targets, milestones,
-    budget lines whose grant part equals the approved amount, co-operating organizations."""
+    budget lines whose grant part equals the approved amount, co-operating organizations (a new
+    contract given none takes the application's)."""
     project = _lock_project(actor, project)
     if project.status != ProjectStatus.PENDING_CONTRACT:
         raise BusinessError("任务书已签订，修改请走项目调整。", code="bad_transition")
@@ -1374,6 +1517,7 @@ def contract_save(*, actor: Any, project: Project, data: dict[str, Any]) -> Cont
     if errors:
         raise RowErrors(errors)
     contract = Contract.objects.filter(project=project).first() or Contract(project=project)
+    created = contract.pk is None
     contract.number = values["number"] or project.number
     contract.starts_on, contract.ends_on = values["starts_on"], values["ends_on"]
     contract.targets, contract.milestones = values["targets"], values["milestones"]
@@ -1385,6 +1529,9 @@ def contract_save(*, actor: Any, project: Project, data: dict[str, Any]) -> Cont
 
         found = list(organization_list(user=actor).filter(pk__in=coop_ids).values_list("pk", flat=True))
         contract.cooperating_organizations.set(found)
+    elif created and "cooperating_organizations" not in data:
+        # a new 任务书 starts with the co-operating organizations named in the application
+        contract.cooperating_organizations.set(project.application.cooperating_organizations.all())
     log_operation(actor=actor, action=actions.CONTRACT_SAVE, target=project, extra={"contract": contract.pk})
     return contract
 

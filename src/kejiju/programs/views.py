@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,6 +40,9 @@ from kejiju.programs.choices import (
 )
 from kejiju.programs.models import Application, Call, Project
 from kejiju.programs.workflows import APPLICATION_FLOW, CALL_FLOW, DECISION_FLOW, PROJECT_FLOW, STAFF_BUTTONS
+
+#: The scoring criteria the 立项评审 batch form starts with (staff may change them there).
+REVIEW_CRITERIA = "创新性:30\n技术可行性:30\n预期效益:25\n团队与实施条件:15"
 
 ROWS = 8  # blank rows offered in the members and budget tables
 
@@ -300,11 +303,34 @@ def call_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "status", flat=True
     ):
         counts[app] += 1
+    review_url = ""
+    if (
+        counts[ApplicationStatus.IN_REVIEW]
+        and perms.can_manage_call(request.user, call)
+        and request.user.has_perm("review.add_reviewbatch")
+    ):
+        # the call's applications in review are offered as the candidates of the review module's new batch
+        review_url = "%s?%s" % (
+            reverse("review:batch_create"),
+            urlencode(
+                {
+                    "source_key": "programs.application",
+                    "kind": "call",
+                    "filter_call": str(call.pk),
+                    "title": "%s立项评审" % call.title,
+                    "criteria": REVIEW_CRITERIA,
+                }
+            ),
+        )
     return render(
         request,
         "programs/call_detail.html",
         {
             "call": call,
+            "review_url": review_url,
+            "review_batches": list(selectors.review_batches(user=request.user, call=call))
+            if request.user.has_perm("review.view_reviewbatch")
+            else [],
             "attachments": selectors.attachments_of(owner=call),
             "actions": CALL_FLOW.available(call.status)
             if request.user.has_perm("programs.publish_call") and perms.can_manage_call(request.user, call)
@@ -387,11 +413,21 @@ def application_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _subject_label(code: str) -> str:
+    from kejiju.review.services import subject_codes
+
+    name = subject_codes().get(code)
+    return "%s %s" % (code, name) if name else code
+
+
 def _application_context(request: HttpRequest, app: Application) -> dict[str, Any]:
     specs = app.call.form_fields or []
     return {
         "app": app,
         "specs": specs,
+        "subject_labels": [_subject_label(c) for c in app.subjects or []],
+        "cooperating": selectors.cooperating_names(app),
+        "avoid_experts": list(app.avoid_experts or []),
         "field_rows": [
             (s["label"], (app.data or {}).get(s["key"], "")) for s in specs if s["type"] in ("text", "number", "money")
         ],
@@ -703,11 +739,35 @@ def project_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.performance_templates().exists():
         services.default_template()
     ctx = _project_context(request, project)
+    can_manage = perms.can_manage_project(request.user, project)
+    review_kind = {ProjectStatus.ACCEPTANCE_APPLIED: "acceptance", ProjectStatus.IN_PROGRESS: "inspection"}.get(
+        ProjectStatus(project.status)
+    )
+    review_url = ""
+    if review_kind and can_manage and request.user.has_perm("review.add_reviewbatch"):
+        # the call's projects at the same step are the candidates (this one among them) of a new batch
+        review_url = "%s?%s" % (
+            reverse("review:batch_create"),
+            urlencode(
+                {
+                    "source_key": "programs.project",
+                    "kind": review_kind,
+                    "filter_call": str(project.application.call_id),
+                    "title": "%s%s"
+                    % (project.application.call.title, "验收评审" if review_kind == "acceptance" else "中期检查"),
+                }
+            ),
+        )
     ctx.update(
         {
-            "can_manage": perms.can_manage_project(request.user, project),
+            "can_manage": can_manage,
             "can_pay": perms.can_pay_project(request.user, project),
             "actions": PROJECT_FLOW.available(project.status),
+            "review_url": review_url,
+            "review_label": "组织验收评审（抽取专家）" if review_kind == "acceptance" else "组织中期检查（抽取专家）",
+            "review_batches": list(selectors.review_batches(user=request.user, project=project))
+            if request.user.has_perm("review.view_reviewbatch")
+            else [],
         }
     )
     return render(request, "programs/project_detail.html", ctx)
@@ -1048,11 +1108,20 @@ def _form_data(request: HttpRequest, app: Application) -> dict[str, Any]:
         )
         if n.strip() or i.strip()
     ]
+    avoid = [
+        {"name": n, "organization": o, "reason": r}
+        for n, o, r in zip(
+            p.getlist("avoid_name"), p.getlist("avoid_organization"), p.getlist("avoid_reason"), strict=False
+        )
+    ]
     return {
         "title": p.get("title", ""),
         "requested_amount": p.get("requested_amount", ""),
         "contact_person": p.get("contact_person", ""),
         "contact_phone": p.get("contact_phone", ""),
+        "subjects": p.get("subjects", ""),
+        "cooperating_organizations": p.get("cooperating_organizations", ""),
+        "avoid_experts": avoid,
         "fields": fields,
         "members": members,
         "budget": _budget_rows(p),
@@ -1120,9 +1189,18 @@ def my_application_view(request: HttpRequest, pk: int) -> HttpResponse:
         if posted
         else [{"category": b.category, "source": b.source, "amount": b.amount, "note": b.note} for b in ctx["budget"]]
     )
+    from kejiju.review.services import applicant_avoid_max, subject_codes
+
+    avoid_max = applicant_avoid_max()
+    avoid_rows = posted["avoid_experts"] if posted else list(app.avoid_experts or [])
     values = posted["fields"] if posted else (app.data or {})
     ctx.update(
         {
+            "subjects_value": posted["subjects"] if posted else ",".join(app.subjects or []),
+            "subject_options": sorted(subject_codes().items()),
+            "cooperating_value": posted["cooperating_organizations"] if posted else "\n".join(ctx["cooperating"]),
+            "avoid_rows": avoid_rows + [{}] * max(avoid_max - len(avoid_rows), 0),
+            "avoid_max": avoid_max,
             "editable": editable,
             "errors": errors,
             "posted": posted or {},

@@ -117,3 +117,17 @@ def my_assignment_get(*, user: Any, pk: Any) -> Assignment:
     if obj is None:
         raise Http404("评审任务不存在。")
     return obj
+
+
+def expert_person_ids_named(*, name: str, organization: str = "") -> list[int]:
+    """The person ids of the pool's experts (any region, any status) called ``name`` and, when
+    ``organization`` is given, whose work unit contains it. Used to resolve the experts an applicant
+    asked to avoid by name (the applicant never sees the pool); every match is returned, so a
+    shared name avoids them all."""
+    name = "".join(str(name or "").split())
+    if not name:
+        return []
+    qs = Expert.objects.filter(name=name)
+    if org := str(organization or "").strip():
+        qs = qs.filter(Q(organization_name__contains=org) | Q(organization__name__contains=org))
+    return list(qs.order_by("person_id").values_list("person_id", flat=True).distinct())

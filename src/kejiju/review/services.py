@@ -881,8 +881,9 @@ def _check_applicant_avoid(subjects: list[ReviewSubject]) -> list[str]:
     problems: list[str] = []
     for s in subjects:
         named = list(s.avoid_person_ids or ())
-        if len(named) > cap:
-            problems.append("“%s”的申报单位申请回避的专家 %d 名，超过上限 %d 名。" % (s.title[:60], len(named), cap))
+        requested = len(named) if s.avoid_requests is None else s.avoid_requests
+        if requested > cap:
+            problems.append("“%s”的申报单位申请回避的专家 %d 名，超过上限 %d 名。" % (s.title[:60], requested, cap))
         if any(not str(reason or "").strip() for _, reason in named):
             problems.append("“%s”的申报单位申请回避专家须说明理由。" % s.title[:60])
     return problems
@@ -1852,9 +1853,17 @@ def batch_cancel(*, actor: Any, batch: ReviewBatch, reason: str) -> ReviewBatch:
 def meeting_save(
     *, actor: Any, batch: ReviewBatch, held_at: Any, place: str, chair: str = "", attendee_ids: Any = ()
 ) -> MeetingSession:
-    """Record a meeting review (会评) of the batch with the experts who attended (only panel members)."""
+    """Record a meeting review (会评) of the batch with the experts who attended (only panel members).
+    Only once the panels are drawn (评审中, or 已完成 to record a meeting afterwards); never on a cancelled
+    batch."""
     if not can_change_batch(actor, batch):
         raise BusinessError("您没有修改该评审批次的权限。", code="forbidden")
+    if batch.status not in (BatchStatus.SCORING, BatchStatus.CLOSED):
+        raise BusinessError(
+            "评审批次“%s”%s，不能登记评审会议。"
+            % (batch.title, "已取消" if batch.status == BatchStatus.CANCELLED else "尚未抽取专家"),
+            code="status",
+        )
     errors: dict[str, list[str]] = {}
     when = held_at
     if not isinstance(when, datetime):

@@ -32,6 +32,10 @@ class ReviewSubject:
     member_person_ids: tuple[int, ...] = ()
     #: Experts (person ids) the applicant asked to avoid, with the reason given.
     avoid_person_ids: tuple[tuple[int, str], ...] = ()
+    #: How many experts the applicant named, when the source resolves a typed name to the pool (a name
+    #: shared by several experts avoids them all but counts once against the cap); None: one per entry
+    #: of ``avoid_person_ids``.
+    avoid_requests: int | None = None
     #: Number of reviewers wanted when the source has its own rule (None: the batch default).
     reviewers: int | None = None
 

@@ -3,6 +3,8 @@ services apply the business rules (amounts with two decimals, deadlines, eligibi
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from kejiju.core.api.serializers import MAX_ID, InputSerializer
@@ -88,9 +90,22 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AvoidExpertSerializer(serializers.Serializer):
+    name = serializers.CharField(label="姓名")
+    organization = serializers.CharField(label="工作单位", allow_blank=True)
+    reason = serializers.CharField(label="回避理由")
+
+
 class ApplicationDetailSerializer(ApplicationSerializer):
     members = MemberOutSerializer(many=True, read_only=True, label="项目组成员")
     budget_lines = BudgetOutSerializer(many=True, read_only=True, label="经费预算")
+    subjects = serializers.ListField(
+        child=serializers.CharField(), read_only=True, label="学科", help_text="GB/T 13745 代码，第一个为主学科。"
+    )
+    cooperating_organizations: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, label="合作单位", help_text="单位名录中的单位 id。"
+    )
+    avoid_experts = AvoidExpertSerializer(many=True, read_only=True, label="申请回避的专家")
 
     class Meta(ApplicationSerializer.Meta):
         fields = [
@@ -98,6 +113,9 @@ class ApplicationDetailSerializer(ApplicationSerializer):
             "contact_person",
             "contact_phone",
             "data",
+            "subjects",
+            "cooperating_organizations",
+            "avoid_experts",
             "members",
             "budget_lines",
             "review_opinion",
@@ -123,6 +141,12 @@ class BudgetInSerializer(InputSerializer):
     note = Text(max_length=200, required=False, allow_blank=True, label="说明")
 
 
+class AvoidExpertInSerializer(InputSerializer):
+    name = Text(max_length=40, label="姓名")
+    organization = Text(max_length=200, required=False, allow_blank=True, label="工作单位")
+    reason = Text(max_length=200, label="回避理由")
+
+
 class ApplicationSaveSerializer(InputSerializer):
     title = Text(max_length=200, required=False, allow_blank=True, label="项目名称")
     requested_amount = Text(
@@ -135,6 +159,26 @@ class ApplicationSaveSerializer(InputSerializer):
     )
     members = MemberInSerializer(many=True, required=False, label="项目组成员")
     budget = BudgetInSerializer(many=True, required=False, label="经费预算")
+    subjects = serializers.ListField(
+        child=Text(max_length=20),
+        required=False,
+        max_length=50,
+        label="学科",
+        help_text="GB/T 13745 代码，第一个为主学科；草稿可空，提交时至少一个。给出时整体替换。",
+    )
+    cooperating_organizations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        max_length=50,
+        label="合作单位",
+        help_text="单位名录中本指南范围内的单位 id（不含申报单位本身），给出时整体替换。",
+    )
+    avoid_experts = AvoidExpertInSerializer(
+        many=True,
+        required=False,
+        label="申请回避的专家",
+        help_text="姓名、工作单位（可空）、回避理由；条数上限由评审设置决定（默认 3）。给出时整体替换。",
+    )
 
 
 class ApplicationCreateSerializer(ApplicationSaveSerializer):

@@ -25,7 +25,7 @@ ERR = {**WRITE_ERRORS, **DETAIL_ERRORS}
 
 def _save_data(data: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in data.items() if k not in ("call", "organization")}
-    for key in ("members", "budget"):
+    for key in ("members", "budget", "avoid_experts"):
         if key in out:
             out[key] = [dict(row) for row in out[key]]
     return out
@@ -202,7 +202,7 @@ class MyApplicationDetailView(ApiView):
         operation_id="programs_my_applications_save",
         tags=MY_TAGS,
         summary="保存草稿",
-        description="只保存给出的部分；成员、预算给出时整体替换。金额最多两位小数。",
+        description="只保存给出的部分；成员、预算、学科、合作单位、申请回避的专家给出时整体替换。金额最多两位小数。",
         request=s.ApplicationSaveSerializer,
         responses={200: s.ApplicationDetailSerializer, **ERR},
     )

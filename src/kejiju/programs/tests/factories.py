@@ -131,6 +131,7 @@ def good_data(amount: str = "200000.00") -> dict[str, Any]:
     half = (Decimal(amount) / 2).quantize(Decimal("0.01"))
     return {
         "title": "稻虾共养智能投喂系统研发",
+        "subjects": ["240", "210"],
         "requested_amount": amount,
         "contact_person": "钱伟",
         "contact_phone": "13905501234",

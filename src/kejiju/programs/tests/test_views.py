@@ -165,9 +165,11 @@ def test_applicant_fills_saves_uploads_and_submits_in_the_browser_forms(client, 
     assert client.post(url, form).status_code == 302
     page = client.post(url, {**form, "op": "submit"}).content.decode()
     assert "缺少必传附件“可行性研究报告”" in page
+    assert 'data-testid="error-subjects"' in page and "请至少填写一个学科" in page
     upload = io.BytesIO(f.PDF)
     upload.name = "报告.pdf"
     client.post(url, {"op": "upload", "key": "plan", "file": upload})
+    form["subjects"] = "240,210"
     assert client.post(url, {**form, "op": "submit"}).status_code == 302
     app.refresh_from_db()
     assert app.status == ApplicationStatus.PENDING_RECOMMENDATION and app.version == 1

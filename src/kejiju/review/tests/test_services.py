@@ -556,3 +556,18 @@ def test_fee_schedule_bad_input_changes_nothing(
     assert fragment in " ".join(err.value.errors[field])
     assert not FeeSchedule.objects.exists()
     assert not OperationLog.objects.filter(action="review.fee_save").exists()
+
+
+def test_meeting_only_once_panels_are_drawn_and_never_on_a_cancelled_batch(staff: Any, source: Any) -> None:
+    source.add(1)
+    _pool(staff, 5)
+    batch = services.batch_create(actor=staff, data=batch_data(source, reserves_per_item=0))
+    meeting = {"held_at": "2027-03-01T09:00", "place": "科技局三楼会议室", "attendee_ids": []}
+    with pytest.raises(BusinessError, match="尚未抽取专家"):
+        services.meeting_save(actor=staff, batch=batch, **meeting)
+    services.batch_cancel(actor=staff, batch=batch, reason="指南调整")
+    batch.refresh_from_db()
+    with pytest.raises(BusinessError, match="已取消"):
+        services.meeting_save(actor=staff, batch=batch, **meeting)
+    assert not batch.meetings.exists()
+    assert not OperationLog.objects.filter(action="review.meeting_save").exists()
