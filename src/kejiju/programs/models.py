@@ -69,6 +69,11 @@ class Call(DomainModel):
     form_fields = models.JSONField("申报书字段", default=list, blank=True)
     needs_recommendation = models.BooleanField("需属地推荐", default=False)
     uses_review = models.BooleanField("需专家评审", default=True)
+    review_criteria = models.TextField(
+        "专家评审指标",
+        blank=True,
+        help_text="立项评审的评分指标与分值，每行“指标:分值”，合计 100；留空时使用系统默认指标。",
+    )
 
     class Meta:
         verbose_name = "项目指南"

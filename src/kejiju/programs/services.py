@@ -281,6 +281,21 @@ def clean_eligibility(raw: Any) -> dict[str, Any]:
     }
 
 
+def clean_review_criteria(raw: Any) -> str:
+    """A call's scoring criteria for its 立项评审 (``"指标:分值"`` lines summing to 100, checked as the review
+    module checks a batch's), normalized one a line; blank keeps the review module's default."""
+    from kejiju.review.services import clean_criteria
+
+    text = str(raw or "").strip()
+    if not text:
+        return ""
+    try:
+        items = clean_criteria(text)
+    except RowErrors as exc:
+        raise RowErrors({"review_criteria": exc.errors.get("criteria", [])}) from None
+    return "\n".join("%s:%d" % (name, weight) for name, weight, _guide in items)
+
+
 @transaction.atomic
 def call_save(*, actor: Any, data: dict[str, Any], call: Call | None = None) -> Call:
     """Create or update a call (项目指南). The call's region is its programme's (the issuing bureau).
@@ -311,6 +326,10 @@ def call_save(*, actor: Any, data: dict[str, Any], call: Call | None = None) -> 
         ),
         ("form_fields", lambda: clean_form_fields(data.get("form_fields", call.form_fields if call else []))),
         ("eligibility", lambda: clean_eligibility(data.get("eligibility", call.eligibility if call else {}))),
+        (
+            "review_criteria",
+            lambda: clean_review_criteria(data.get("review_criteria", call.review_criteria if call else "")),
+        ),
     ]
     for key, fn in checks:
         try:

@@ -221,6 +221,7 @@ def call_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "needs_recommendation": call.needs_recommendation,
             "form_fields": json.dumps(call.form_fields, ensure_ascii=False, indent=1),
             "eligibility": json.dumps(call.eligibility, ensure_ascii=False),
+            "review_criteria": call.review_criteria,
         }
     else:
         data = {
@@ -228,6 +229,7 @@ def call_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "needs_recommendation": True,
             "form_fields": json.dumps(DEFAULT_FORM, ensure_ascii=False, indent=1),
             "eligibility": json.dumps({"org_types": ["enterprise"], "one_per_org": True}, ensure_ascii=False),
+            "review_criteria": REVIEW_CRITERIA,
         }
     if request.method == "POST":
         data = {
@@ -243,6 +245,7 @@ def call_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 "max_request",
                 "form_fields",
                 "eligibility",
+                "review_criteria",
             )
         }
         data["needs_recommendation"] = request.POST.get("needs_recommendation") == "1"
@@ -318,7 +321,7 @@ def call_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                     "kind": "call",
                     "filter_call": str(call.pk),
                     "title": "%s立项评审" % call.title,
-                    "criteria": REVIEW_CRITERIA,
+                    "criteria": call.review_criteria or REVIEW_CRITERIA,
                 }
             ),
         )

@@ -36,6 +36,7 @@ class CallSerializer(serializers.ModelSerializer):
             "needs_recommendation",
             "eligibility",
             "form_fields",
+            "review_criteria",
             "region",
         ]
         read_only_fields = fields

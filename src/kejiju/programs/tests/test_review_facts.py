@@ -393,3 +393,41 @@ def test_project_page_offers_acceptance_review_when_applied(client, w):
     link = page.split('data-testid="project-review-batch"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
     assert "source_key=programs.project" in link and "kind=inspection" in link
     assert "组织中期检查（抽取专家）" in page
+
+
+def test_call_review_criteria_are_checked_and_offered_to_its_review_batch(client, w):
+    """Criteria and weights per call: checked as a batch's are (sum 100, positive whole points, no repeats),
+    stored one a line, shown on the call page and pre-filled into the call's new review batch."""
+    call = w.call
+    full = {
+        "program": call.program_id,
+        "year": call.year,
+        "title": call.title,
+        "opens_at": timezone.localtime(call.opens_at).strftime("%Y-%m-%d %H:%M"),
+        "closes_at": timezone.localtime(call.closes_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    for bad, message in (
+        ("创新性:60\n可行性:30", "各项指标分值之和应为 100，现为 90。"),
+        ("创新性:50\n创新性:50", "评分指标名称不能重复。"),
+        ("创新性:abc\n可行性:100", "第 1 项“创新性”的分值应为正整数。"),
+    ):
+        with pytest.raises(RowErrors) as err:
+            services.call_save(actor=w.city, call=call, data={**full, "review_criteria": bad, "title": "改名"})
+        assert message in err.value.errors["review_criteria"]
+        w.call.refresh_from_db()
+        assert w.call.review_criteria == "" and w.call.title != "改名"
+    services.call_save(
+        actor=w.city,
+        call=w.call,
+        data={**full, "review_criteria": " 创新性：40\n\n技术可行性:35\n 预期效益 : 25 "},
+    )
+    w.call.refresh_from_db()
+    assert w.call.review_criteria == "创新性:40\n技术可行性:35\n预期效益:25"
+    app = f.submitted(w)
+    services.application_transition(actor=w.city, application=app, action="pass_check")
+    client.force_login(w.city)
+    page = client.get(reverse("programs:call_detail", args=[w.call.pk])).content.decode()
+    assert "技术可行性:35" in page.split('data-testid="call-review-criteria"', 1)[1]
+    link = page.split('data-testid="call-review-batch"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "创新性:40\n技术可行性:35\n预期效益:25" in form
