@@ -21,6 +21,21 @@ def escape_cell(value: Any) -> Any:
     return value
 
 
+#: Decimals with at most this many significant digits are written as Excel numbers (a double holds them
+#: exactly as displayed); longer ones stay text so that no digit is lost.
+_EXACT_DIGITS = 15
+
+
+def _decimal_places(value: Decimal) -> int | None:
+    """How many decimal places to show when ``value`` can be an exact Excel number; None keeps it text."""
+    if not value.is_finite():
+        return None
+    _sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or len(digits) + max(0, exponent) > _EXACT_DIGITS:
+        return None
+    return max(0, -exponent)
+
+
 def _plain(value: Any) -> Any:
     if value is None:
         return ""
@@ -36,7 +51,8 @@ def _plain(value: Any) -> Any:
 
 
 def write_workbook(sheet_name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """One sheet with a bold header row; every text cell escaped; numbers stay numbers."""
+    """One sheet with a bold header row; every text cell escaped; numbers stay numbers — exact decimals
+    (money, scores) too, shown with their own number of decimal places."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -46,8 +62,17 @@ def write_workbook(sheet_name: str, headers: Sequence[str], rows: Iterable[Seque
     for col, header in enumerate(headers):
         sheet.write_string(0, col, header, bold)
         sheet.set_column(col, col, max(10, min(40, len(header) * 2 + 4)))
+    decimal_formats: dict[int, Any] = {}
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row):
+            places = _decimal_places(value) if isinstance(value, Decimal) else None
+            if places is not None:
+                # money and scores stay numbers a bureau can sum, shown with their own decimals
+                if places not in decimal_formats:
+                    pattern = "#,##0" + ("." + "0" * places if places else "")
+                    decimal_formats[places] = book.add_format({"num_format": pattern})
+                sheet.write_number(r, c, float(value), decimal_formats[places])
+                continue
             value = _plain(value)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 sheet.write_number(r, c, value)

@@ -388,7 +388,7 @@ def test_staff_table_threshold_and_export(client: Any, world: dict[str, Any]) ->
         "完成比例（%）",
         "状态",
     ]
-    assert rows[1][:9] == ["天长街道", "N1", "培训农民", "定量", "1000", "300", "人次", "30.0", "滞后"]
+    assert rows[1][:9] == ["天长街道", "N1", "培训农民", "定量", 1000, 300, "人次", 30, "滞后"]
     assert rows[2][0] == "新街镇" and rows[2][8] == "未报送" and len(rows) == 3
     assert OperationLog.objects.filter(action="core.export", extra__list="assessment_midyear").exists()
     bad = client.post(page("scheme_midyear", scheme.pk), {"midyear_threshold": "150"}, follow=True)

@@ -485,8 +485,8 @@ def test_payment_list_export_has_amounts_and_a_total(staff: Any, source: Any, cl
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][-1] == "金额（元）" and len(rows) == 1 + 3 + 1
-    assert [r[-1] for r in rows[1:4]] == ["350.50"] * 3
-    assert rows[-1][0] == "合计" and rows[-1][5:] == (3, 0, "1051.50")
+    assert [r[-1] for r in rows[1:4]] == [350.5] * 3
+    assert rows[-1][0] == "合计" and rows[-1][5:] == (3, 0, 1051.5)
     assert OperationLog.objects.filter(action="review.payment_export", target_id=str(batch.pk)).exists()
 
 
