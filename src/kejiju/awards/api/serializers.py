@@ -336,6 +336,16 @@ class AwardVoteInSerializer(InputSerializer):
     votes_abstain = CountField(min_value=0, max_value=999, label="弃权票")
 
 
+class AwardVoteOverrideInSerializer(InputSerializer):
+    """调整一项已表决推荐的评定结果（与表决不一致须说明理由；选回表决本身的结果即撤销调整）。"""
+
+    nomination = serializers.IntegerField(min_value=1, max_value=MAX_ID, label="推荐项目")
+    grade = Text(
+        max_length=20, required=False, allow_blank=True, label="评定等级", help_text="奖项设置中的等级；空为不授奖。"
+    )
+    reason = Text(max_length=2000, required=False, allow_blank=True, label="调整理由")
+
+
 class AwardVoteFilterSerializer(serializers.Serializer):
     """表决记录筛选条件。"""
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cycles/<str:id>/", views.CycleDetailView.as_view(), name="cycle_detail"),
     path("cycles/<str:id>/meeting/", views.CycleMeetingView.as_view(), name="cycle_meeting"),
     path("cycles/<str:id>/votes/", views.CycleVoteListView.as_view(), name="cycle_votes"),
+    path("cycles/<str:id>/votes/override/", views.CycleVoteOverrideView.as_view(), name="cycle_vote_override"),
     path("nominations/", views.NominationListView.as_view(), name="nomination_list"),
     path("nominations/<str:id>/", views.NominationDetailView.as_view(), name="nomination_detail"),
     path("nominations/<str:id>/transition/", views.NominationTransitionView.as_view(), name="nomination_transition"),

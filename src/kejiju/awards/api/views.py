@@ -200,6 +200,33 @@ class CycleVoteListView(ApiView):
         return Response(s.AwardVoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
 
+class CycleVoteOverrideView(ApiView):
+    serializer_class = s.AwardVoteSerializer
+    queryset = NominationVote.objects.none()
+    required_perms = {"POST": "awards.change_awardcycle"}
+
+    @extend_schema(
+        operation_id="awards_cycles_votes_override",
+        tags=TAGS,
+        summary="调整表决评定结果",
+        description="专家评审阶段，对已表决的推荐调整评定时将给出的结果（另一等级、不授奖，或表决未通过仍授奖），"
+        "须说明理由，理由写入评定时的状态记录；选回表决本身的结果即撤销调整。",
+        parameters=[ID_PARAM],
+        request=s.AwardVoteOverrideInSerializer,
+        responses={200: s.AwardVoteSerializer, **ERR},
+    )
+    def post(self, request: Request, id: str) -> Response:
+        cycle = selectors.cycle_get(user=request.user, pk=path_id(id, "奖励年度不存在。"))
+        data = parse_input(s.AwardVoteOverrideInSerializer, request)
+        nomination = selectors.nomination_list(user=request.user, cycle=cycle).filter(pk=data["nomination"]).first()
+        if nomination is None:
+            raise BusinessError("推荐项目不存在或不属于该奖励年度。", code="invalid", field="nomination")
+        vote = services.vote_override(
+            actor=request.user, nomination=nomination, grade=data.get("grade", ""), reason=data.get("reason", "")
+        )
+        return Response(s.AwardVoteSerializer(vote).data)
+
+
 class NominationListView(ApiView):
     serializer_class = s.AwardNominationSerializer
     queryset = Nomination.objects.none()

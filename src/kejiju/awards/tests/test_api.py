@@ -306,6 +306,7 @@ OPERATIONS = [
     ("POST", "/api/v1/awards/cycles/{id}/meeting/"),
     ("GET", "/api/v1/awards/cycles/{id}/votes/"),
     ("POST", "/api/v1/awards/cycles/{id}/votes/"),
+    ("POST", "/api/v1/awards/cycles/{id}/votes/override/"),
     ("GET", "/api/v1/awards/nominations/"),
     ("GET", "/api/v1/awards/nominations/{id}/"),
     ("POST", "/api/v1/awards/nominations/{id}/transition/"),

@@ -718,3 +718,47 @@ def test_members_present_as_typed_page_and_api_agree(client: Any, review: dict[s
     assert api.status_code == 400 and api.json()["detail"] == message
     assert not VoteMeeting.objects.exists() and _logs("awards.meeting_save") == 0
     assert client.post(meeting_url, {**body, "members_present": 9}, content_type="application/json").status_code == 200
+
+
+@pytest.mark.urls(URLS)
+def test_api_adjusts_a_voted_outcome_with_a_reason(client: Any, review: dict[str, Any]) -> None:
+    """The adjustment the page offers, through the API: only a voted nomination, another outcome needs a
+    reason, a grade must be the programme's; choosing the vote's own outcome clears it; logged; other
+    region 404, no change permission 403."""
+    cycle = review["cycle"]
+    a, b, _ = review["items"]
+    _meeting(review)
+    client.force_login(review["staff"])
+    votes_url = reverse("awards_api:cycle_votes", args=[cycle.pk], urlconf=URLS)
+    url = reverse("awards_api:cycle_vote_override", args=[cycle.pk], urlconf=URLS)
+    not_voted = client.post(url, {"nomination": a.pk, "grade": "", "reason": "x"}, content_type="application/json")
+    assert not_voted.status_code == 400 and "尚未表决" in not_voted.json()["detail"]
+    vote = {"nomination": a.pk, "grade": "一等奖", "votes_for": 7, "votes_against": 2, "votes_abstain": 0}
+    assert client.post(votes_url, vote, content_type="application/json").status_code == 201
+    for body, field, words in (
+        ({"nomination": a.pk, "grade": "二等奖"}, "reason", "须填写理由"),
+        ({"nomination": a.pk, "grade": "特等奖", "reason": "名额调整"}, "grade", "授奖等级应为"),
+        ({"nomination": b.pk, "grade": "", "reason": "x"}, None, "尚未表决"),
+        ({"nomination": 10**9, "grade": "", "reason": "x"}, "nomination", "推荐项目"),
+    ):
+        bad = client.post(url, body, content_type="application/json")
+        assert bad.status_code == 400 and words in bad.json()["detail"], bad.content
+        if field:
+            assert bad.json()["field"] == field
+    assert not NominationVote.objects.get(nomination=a, is_current=True).overridden
+    assert _logs("awards.vote_override") == 0
+    adjusted = client.post(
+        url,
+        {"nomination": a.pk, "grade": "二等奖", "reason": "一等奖名额已满，委员会同意评为二等奖。"},
+        content_type="application/json",
+    )
+    assert adjusted.status_code == 200, adjusted.content
+    assert adjusted.json()["overridden"] is True and adjusted.json()["outcome_grade"] == "二等奖"
+    cleared = client.post(url, {"nomination": a.pk, "grade": "一等奖"}, content_type="application/json")
+    assert cleared.status_code == 200 and cleared.json()["overridden"] is False
+    assert _logs("awards.vote_override") == 2
+    client.force_login(review["other_staff"])
+    assert client.post(url, {"nomination": a.pk, "grade": ""}, content_type="application/json").status_code == 404
+    client.force_login(role_user("bureau_leader", "341181"))
+    assert client.post(url, {"nomination": a.pk, "grade": ""}, content_type="application/json").status_code == 403
+    assert _logs("awards.vote_override") == 2
