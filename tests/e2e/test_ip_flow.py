@@ -1,11 +1,11 @@
 """Intellectual property in a real browser: staff import a patent list (bad rows explained, nothing
 stored), import the fixed list, see the counts by town and type with 每万人, and record an IP custody
-agreement with a service."""
+agreement with a service; a 知识产权日 event is picked from the outreach module's activities."""
 
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ from kejiju.engines.idcodes import make_credit_code, make_org_code
 from kejiju.orgs import services
 from kejiju.orgs.importers import IP_IMPORTER
 from kejiju.orgs.ipnumbers import make_patent_number
-from kejiju.orgs.models import IntellectualProperty, IpCustodyService
+from kejiju.orgs.models import IntellectualProperty, IpCase, IpCustodyService
 
 pytestmark = pytest.mark.e2e
 
@@ -168,3 +168,59 @@ def test_import_patents_see_counts_and_record_custody(page: Any, login: Any, tre
     expect(page.get_by_test_id("award-status")).to_have_text("已拨付")
     screenshot("ip-subsidy-paid")
     assert SubsidyAward.objects.get().amount == Decimal("5000.00")
+
+
+def test_ip_day_recorded_from_an_outreach_activity(page: Any, login: Any, tree: dict, screenshot: Any) -> None:
+    """知识产权日 held through the outreach module: staff pick it from the list (another county's activity is
+    not offered), leave name, date and participants blank, and the record links to the activity's page."""
+    from kejiju.outreach import services as outreach_services
+
+    staff = role_user("bureau_staff", "341181", username="zhuanli2", full_name="专利专员")
+    other = role_user("bureau_staff", "341182", username="mingguang", full_name="明光专员")
+    region("341182100", "明光街道")
+    held_on = date.today() - timedelta(days=12)
+
+    def held(actor: Any, title: str, town: str, venue: str, attendance: int) -> Any:
+        activity = outreach_services.activity_plan(
+            actor=actor,
+            data={
+                "kind": "sci_fair",
+                "title": title,
+                "venue": venue,
+                "region": town,
+                "planned_start": held_on,
+                "planned_end": held_on,
+            },
+        )
+        return outreach_services.activity_hold(
+            actor=actor,
+            activity=activity,
+            data={"start_on": held_on, "end_on": held_on, "attendance": str(attendance)},
+        )
+
+    activity = held(staff, "世界知识产权日宣传咨询", "341181100", "天长市文化广场", 420)
+    held(other, "明光市知识产权宣传周", "341182100", "明光市政府广场", 90)
+    login(staff.username)
+
+    page.goto("/orgs/ip/cases/new/")
+    page.get_by_label("类别").select_option("promotion")
+    picker = page.get_by_label("科普活动")
+    expect(picker).to_contain_text(f"{held_on.isoformat()} 世界知识产权日宣传咨询（天长市文化广场/天长街道）")
+    expect(picker).not_to_contain_text("明光市知识产权宣传周")
+    picker.select_option(label=f"{held_on.isoformat()} 世界知识产权日宣传咨询（天长市文化广场/天长街道）")
+    page.get_by_label("结果").fill("发放宣传资料 1200 份、现场咨询 86 人次")
+    screenshot("ip-day-pick-activity")
+    with page.expect_navigation():
+        page.get_by_test_id("form-save").click()
+    case = IpCase.objects.get()
+    assert (case.title, case.occurred_on, case.participants) == ("世界知识产权日宣传咨询", held_on, 420)
+    cell = page.get_by_test_id("case-activity")
+    expect(cell).to_contain_text("世界知识产权日宣传咨询")
+    screenshot("ip-day-record")
+    with page.expect_navigation():
+        cell.get_by_role("link", name="世界知识产权日宣传咨询").click()
+    assert page.url.endswith(f"/outreach/activities/{activity.pk}/")
+
+    page.goto("/orgs/ip/cases/")
+    expect(page.locator("table")).to_contain_text("世界知识产权日宣传咨询")
+    expect(page.locator("table").get_by_role("link", name="世界知识产权日宣传咨询")).to_have_count(2)

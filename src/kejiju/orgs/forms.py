@@ -328,7 +328,9 @@ class CustodyServiceForm(ServiceErrorsMixin, forms.Form):
 
 
 class IpCaseForm(ServiceErrorsMixin, forms.Form):
-    """登记知识产权保护与宣传 (``ip_case_save``)."""
+    """登记知识产权保护与宣传 (``ip_case_save``). A promotion event held through the outreach module is
+    picked from the activities in the user's region (``activities``: reference, label); the service fills
+    a blank name, date and number of participants from it."""
 
     kind = forms.ChoiceField(
         label="类别",
@@ -336,17 +338,26 @@ class IpCaseForm(ServiceErrorsMixin, forms.Form):
         error_messages={"required": "请选择类别。", "invalid_choice": "类别无效。"},
         widget=forms.Select(attrs=SELECT),
     )
-    title = _text("名称", 200, required=True)
-    occurred_on = _date("日期", required=True)
+    activity_ref = forms.ChoiceField(
+        label="科普活动",
+        required=False,
+        choices=(),
+        help_text="宣传活动已在科普活动模块登记的，从列表选择（本辖区近两年的活动，知识产权相关的排在前面），"
+        "不必重复录入；名称、日期、参加人数留空时取该活动的名称、实际举办日期和参加人次。",
+        error_messages={"invalid_choice": "所选科普活动不存在或不在您的管辖范围内。"},
+        widget=forms.Select(attrs=SELECT),
+    )
+    title = _text("名称", 200, help_text="关联科普活动时可留空，取活动名称。")
+    occurred_on = _date("日期")
     region = forms.ChoiceField(label="所属区划", choices=(), widget=forms.Select(attrs=SELECT))
     referred_to = _text("移送（承办）单位", 100)
     outcome = _text("结果", 300)
-    activity_ref = _text("科普活动", 60, help_text="在科普活动模块登记的活动，如 outreach.activity:12。")
     participants = forms.IntegerField(
         label="参加人数",
         required=False,
         min_value=0,
         max_value=10_000_000,
+        help_text="关联科普活动时可留空，取活动登记的参加人次。",
         error_messages={
             "invalid": "参加人数应为整数。",
             "min_value": "参加人数不能为负数。",
@@ -355,9 +366,17 @@ class IpCaseForm(ServiceErrorsMixin, forms.Form):
         widget=forms.NumberInput(attrs=TEXT),
     )
 
-    def __init__(self, *args: Any, regions: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        regions: list[tuple[str, str]] | None = None,
+        activities: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         from kejiju.orgs.choices import IpCaseKind
 
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["kind"]).choices = [("", "请选择"), *IpCaseKind.choices]
         cast(forms.ChoiceField, self.fields["region"]).choices = regions or []
+        cast(forms.ChoiceField, self.fields["activity_ref"]).choices = [("", "（不关联）"), *(activities or [])]
+        self.fields["occurred_on"].help_text = "关联已举办的科普活动时可留空，取实际举办日期。"

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape, format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kejiju.core import actions as core_actions
@@ -399,49 +400,103 @@ def custody_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 # ------------------------------------------------------------------ enforcement and promotion
 
 
+class _Linked(str):
+    """A list cell: plain text in the Excel export, a link on the page."""
+
+    url: str = ""
+
+    def __html__(self) -> str:
+        return format_html('<a href="{}">{}</a>', self.url, str(self)) if self.url else conditional_escape(str(self))
+
+
+def _linked(text: str, url: str) -> _Linked:
+    cell = _Linked(text)
+    cell.url = url
+    return cell
+
+
+def _activity_cell(activities: dict[str, Any], ref: str) -> str:
+    """The linked outreach activity: its title as a link to its page, or a note when the user may not see it."""
+    if not ref:
+        return ""
+    activity = activities.get(ref)
+    if activity is None:
+        return "（不在您管辖范围内的科普活动）"
+    return _linked(activity.title, reverse("outreach:activity_detail", args=[activity.pk]))
+
+
 @login_required
 def ip_case_list_view(request: HttpRequest) -> HttpResponse:
     _require(request, "orgs.view_ipcase")
+    user = request.user
     filters = {k: request.GET.get(k, "")[:64] for k in ("q", "kind", "year")}
+    cases = selectors.ip_case_list(user=user, filters=filters)
+    linked: dict[str, Any] = {}
+
+    def activity(case: Any) -> str:
+        # One query for every activity the listed records link to, read on the first linked row.
+        if case.activity_ref and "loaded" not in linked:
+            refs = cases.exclude(activity_ref="").values_list("activity_ref", flat=True).distinct()
+            linked.update(loaded=True, found=selectors.ip_case_activities(user=user, refs=list(refs)))
+        return _activity_cell(linked.get("found", {}), case.activity_ref)
+
     page = ListPage(
         title="知识产权保护与宣传",
         columns=[
-            Column("名称", lambda c: c.title, sort="title"),
+            Column("名称", lambda c: c.title, sort="title", link=True),
             Column("类别", lambda c: c.get_kind_display(), sort="kind"),
             Column("日期", lambda c: c.occurred_on.isoformat(), sort="occurred_on"),
             Column("涉及单位", lambda c: c.organization.name if c.organization_id else ""),
             Column("移送（承办）单位", lambda c: c.referred_to),
             Column("结果", lambda c: c.outcome),
             Column("参加人数", lambda c: c.participants),
-            Column("科普活动", lambda c: c.activity_ref),
+            Column("科普活动", activity),
         ],
         default_sort="-occurred_on",
         export_name="ip_cases",
         filters_template="orgs/ip_case_filters.html",
         actions_template="orgs/ip_case_actions.html",
+        row_url=lambda c: reverse("orgs:ip_case_detail", args=[c.pk]),
     )
-    context = {"filters": filters, "kind_choices": IpCaseKind.choices, "can_add": can_add_ip_case(request.user)}
-    return render_list(request, selectors.ip_case_list(user=request.user, filters=filters), page, context=context)
+    context = {"filters": filters, "kind_choices": IpCaseKind.choices, "can_add": can_add_ip_case(user)}
+    return render_list(request, cases, page, context=context)
+
+
+@login_required
+def ip_case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One enforcement or promotion record; a linked outreach activity is shown with a link to its page."""
+    _require(request, "orgs.view_ipcase")
+    case = selectors.ip_case_get(user=request.user, pk=pk)
+    activity = selectors.ip_case_activity(user=request.user, ref=case.activity_ref) if case.activity_ref else None
+    context = {
+        "case": case,
+        "activity": activity,
+        "history_url": reverse("core:history_detail", kwargs={"model": "ipcase", "pk": case.pk}),
+    }
+    return render(request, "orgs/ip_case_detail.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def ip_case_create_view(request: HttpRequest) -> HttpResponse:
+    """登记知识产权保护与宣传; a promotion event held through the outreach module is picked from a list."""
     _require(request, "orgs.add_ipcase")
     user = request.user
     regions = region_choices(active_region_code(user), depth=1, floor=6)
+    activities = selectors.ip_activity_options(user=user)
     if request.method == "POST":
-        form = IpCaseForm(request.POST, regions=regions)
+        form = IpCaseForm(request.POST, regions=regions, activities=activities)
         if form.is_valid():
             try:
-                services.ip_case_save(actor=user, **form.cleaned_data)
+                case = services.ip_case_save(actor=user, **form.cleaned_data)
             except BusinessError as exc:
                 form.add_service_error(exc)
             else:
                 messages.success(request, "已登记。")
-                return redirect("orgs:ip_case_list")
+                return redirect("orgs:ip_case_detail", pk=case.pk)
     else:
-        form = IpCaseForm(regions=regions, initial={"occurred_on": date.today()})
+        # No date filled in: for a linked activity a blank date means "the day it was held".
+        form = IpCaseForm(regions=regions, activities=activities)
     form.mark_invalid()
     status = 400 if form.is_bound and form.errors else 200
     return render(

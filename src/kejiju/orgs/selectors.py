@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -438,6 +438,77 @@ def ip_case_get(*, user: Any, pk: Any) -> Any:
     if obj is None:
         raise Http404("记录不存在。")
     return obj
+
+
+# A promotion event held through the outreach module is linked, not re-entered: ``IpCase.activity_ref``
+# keeps "outreach.activity:<id>"; the activity is read through the outreach module's selectors, so a user
+# only ever picks or sees activities within their own region.
+
+#: Words marking an outreach activity as IP promotion: such activities head the picker.
+IP_ACTIVITY_WORDS = ("知识产权", "专利", "商标")
+#: How far back the picker reaches (days): the last two years.
+IP_ACTIVITY_PICK_DAYS = 731
+_ACTIVITY_REF = re.compile(r"outreach\.activity:(\d{1,18})")
+
+
+def activity_ref_of(activity: Any) -> str:
+    """The stored reference of an outreach activity (``outreach.activity:12``)."""
+    return "outreach.activity:%d" % activity.pk
+
+
+def activity_ref_pk(ref: Any) -> int | None:
+    """The activity id in a reference, or ``None`` when the text is not one."""
+    match = _ACTIVITY_REF.fullmatch(str(ref or "").strip())
+    if match is None:
+        return None
+    value = int(match.group(1))
+    return value if 0 < value < 2**63 else None
+
+
+def activity_label(activity: Any) -> str:
+    """``日期 标题（地点/区划）``: the held date (the planned one, marked 计划, before it is held)."""
+    day = activity.start_on or activity.planned_start
+    region_name = activity.region.name if activity.region_id else ""
+    place = "/".join(p for p in (activity.venue, region_name) if p)
+    text = "%s %s" % (day.isoformat() if day else "", activity.title)
+    if place:
+        text += "（%s）" % place
+    if activity.start_on is None:
+        text += " [计划]"
+    return text
+
+
+def ip_activity_options(*, user: Any, today: date | None = None) -> list[tuple[str, str]]:
+    """The outreach activities a promotion record may be linked to, as (reference, label): within the
+    user's region, not cancelled, of the last two years, IP-related ones (知识产权/专利/商标 in the kind,
+    title or topic) first, then the newest."""
+    from kejiju.outreach import selectors as outreach_selectors
+
+    since = (today or date.today()) - timedelta(days=IP_ACTIVITY_PICK_DAYS)
+    rows = outreach_selectors.activity_pick_list(user=user, since=since, first_words=IP_ACTIVITY_WORDS)
+    return [(activity_ref_of(a), activity_label(a)) for a in rows[:500]]
+
+
+def ip_case_activity(*, user: Any, ref: Any, linkable: bool = False) -> Any | None:
+    """The outreach activity a reference names, if ``user`` may see it (their region); else ``None``.
+    ``linkable``: only one a record may be linked to now (not cancelled)."""
+    from kejiju.outreach import selectors as outreach_selectors
+
+    pk = activity_ref_pk(ref)
+    if pk is None:
+        return None
+    qs = outreach_selectors.activity_pick_list(user=user) if linkable else outreach_selectors.activity_list(user=user)
+    return qs.filter(pk=pk).first()
+
+
+def ip_case_activities(*, user: Any, refs: Any) -> dict[str, Any]:
+    """The activities named by ``refs`` that ``user`` may see, by reference (one query)."""
+    from kejiju.outreach import selectors as outreach_selectors
+
+    pks = {pk for ref in refs if (pk := activity_ref_pk(ref)) is not None}
+    if not pks:
+        return {}
+    return {activity_ref_of(a): a for a in outreach_selectors.activity_list(user=user).filter(pk__in=pks)}
 
 
 def custody_attachments(*, agreement: Any) -> list[Any]:

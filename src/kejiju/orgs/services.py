@@ -685,8 +685,8 @@ def ip_case_save(
     actor: Any,
     region: Any,
     kind: str,
-    title: str,
-    occurred_on: date,
+    title: str = "",
+    occurred_on: date | None = None,
     organization: Organization | None = None,
     referred_to: str = "",
     outcome: str = "",
@@ -694,9 +694,12 @@ def ip_case_save(
     participants: int | None = None,
     case: Any = None,
 ) -> Any:
-    """Record an IP enforcement case referred, a mediation, or a promotion event (世界知识产权日); a
-    promotion held through the outreach module keeps its reference (``outreach.activity:12``) instead of
-    re-entering it. Raises :class:`BusinessError`."""
+    """Record an IP enforcement case referred, a mediation, or a promotion event (世界知识产权日). A
+    promotion held through the outreach module is linked by its reference (``outreach.activity:12``), not
+    re-entered: the activity must be one the actor may see (their region) and not cancelled; a blank name,
+    date or number of participants is taken from it (title, held date, attendance). Raises
+    :class:`BusinessError`; nothing is stored then."""
+    from kejiju.orgs import selectors
     from kejiju.orgs.choices import IpCaseKind
     from kejiju.orgs.models import IpCase
 
@@ -709,20 +712,35 @@ def ip_case_save(
     if kind not in IpCaseKind.values:
         raise BusinessError("类别无效。", code="invalid", field="kind")
     title = (title or "").strip()
+    activity_ref = (activity_ref or "").strip()
+    if activity_ref:
+        if kind != IpCaseKind.PROMOTION:
+            raise BusinessError("只有宣传活动可以关联科普活动。", code="invalid", field="activity_ref")
+        activity = selectors.ip_case_activity(user=actor, ref=activity_ref, linkable=True)
+        if activity is None:
+            if selectors.ip_case_activity(user=actor, ref=activity_ref) is not None:
+                raise BusinessError("所选科普活动已取消，不能关联。", code="invalid", field="activity_ref")
+            raise BusinessError("所选科普活动不存在或不在您的管辖范围内。", code="not_found", field="activity_ref")
+        activity_ref = selectors.activity_ref_of(activity)
+        title = title or activity.title
+        if occurred_on is None:
+            if activity.start_on is None:
+                raise BusinessError("所选科普活动尚未登记举办情况，请填写日期。", code="required", field="occurred_on")
+            occurred_on = activity.start_on
+        if participants is None:
+            participants = activity.attendance
     if not title:
         raise BusinessError("请填写名称。", code="required", field="title")
     if occurred_on is None:
         raise BusinessError("请填写日期。", code="required", field="occurred_on")
     if occurred_on > date.today():
         raise BusinessError("日期不能晚于今天。", code="invalid", field="occurred_on")
-    activity_ref = (activity_ref or "").strip()
-    if activity_ref and not re.fullmatch(r"[a-z_]+\.[a-z_]+:\d{1,18}", activity_ref):
-        raise BusinessError("科普活动引用格式应如 outreach.activity:12。", code="invalid", field="activity_ref")
     if participants is not None and not 0 <= participants <= 10_000_000:
         raise BusinessError("参加人数不合理。", code="invalid", field="participants")
     obj = case or IpCase()
     obj.region_id, obj.kind, obj.title, obj.occurred_on = code, kind, title[:200], occurred_on
-    obj.organization, obj.referred_to, obj.outcome = organization, referred_to.strip()[:100], outcome.strip()[:300]
+    referred_to, outcome = (referred_to or "").strip()[:100], (outcome or "").strip()[:300]
+    obj.organization, obj.referred_to, obj.outcome = organization, referred_to, outcome
     obj.activity_ref, obj.participants = activity_ref, participants
     with acting(actor):
         obj.save()
@@ -730,7 +748,7 @@ def ip_case_save(
         actor=actor,
         action=actions.IP_CASE_SAVE,
         target=obj,
-        extra={"organization": organization.pk if organization else None},
+        extra={"organization": organization.pk if organization else None, "activity": activity_ref or None},
     )
     return obj
 

@@ -31,4 +31,5 @@ urlpatterns = [
     path("ip/custody/<int:pk>/", ip_views.custody_detail_view, name="custody_detail"),
     path("ip/cases/", ip_views.ip_case_list_view, name="ip_case_list"),
     path("ip/cases/new/", ip_views.ip_case_create_view, name="ip_case_create"),
+    path("ip/cases/<int:pk>/", ip_views.ip_case_detail_view, name="ip_case_detail"),
 ]

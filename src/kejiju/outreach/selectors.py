@@ -7,8 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, Substr
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractMonth, Substr
 from django.http import Http404
 
 from kejiju.core.permissions import prefix_q
@@ -220,6 +220,30 @@ def activity_get(*, user: Any, pk: Any) -> Activity:
     if obj is None:
         raise Http404("活动不存在。")
     return obj
+
+
+def activity_pick_list(
+    *, user: Any, since: date | None = None, first_words: tuple[str, ...] = ()
+) -> QuerySet[Activity]:
+    """Activities another module may link a record to (a picker): within the user's region, not archived
+    or cancelled, held (or planned) on or after ``since`` (the actual start, else the planned start); those
+    whose kind, title or topic contains one of ``first_words`` come first, then the newest. Each row
+    carries ``day`` (actual start, else planned start)."""
+    qs = (
+        activity_list(user=user)
+        .exclude(status=ActivityStatus.CANCELLED)
+        .annotate(day=Coalesce("start_on", "planned_start"))
+    )
+    if since is not None:
+        qs = qs.filter(day__gte=since)
+    words = [w for w in first_words if w]
+    if words:
+        match = Q()
+        for word in words:
+            match |= Q(title__contains=word) | Q(topic__contains=word) | Q(kind__name__contains=word)
+        qs = qs.annotate(rank=Case(When(match, then=Value(0)), default=Value(1), output_field=IntegerField()))
+        return qs.order_by("rank", "-day", "-id")
+    return qs.order_by("-day", "-id")
 
 
 def activities_for_person(person: Any) -> QuerySet[Activity]:

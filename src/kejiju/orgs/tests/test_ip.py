@@ -290,26 +290,21 @@ def test_custody_agreement_and_services(staff):
     assert portfolio["by_type"]["实用新型专利"]["applied"] == 1
 
 
-def test_ip_case_with_outreach_ref(staff):
+def test_ip_case_rules(staff):
     case = services.ip_case_save(
         actor=staff,
         region="341181",
-        kind="promotion",
-        title="4·26 世界知识产权日宣传",
-        occurred_on=date(2024, 4, 26),
-        activity_ref="outreach.activity:12",
-        participants=300,
+        kind="case",
+        title="外观设计专利侵权纠纷线索移送",
+        occurred_on=date(2024, 9, 12),
+        referred_to="市市场监督管理局（知识产权局）",
     )
-    assert case.activity_ref == "outreach.activity:12"
-    with pytest.raises(BusinessError, match="引用格式"):
-        services.ip_case_save(
-            actor=staff,
-            region="341181",
-            kind="promotion",
-            title="x",
-            occurred_on=date(2024, 4, 26),
-            activity_ref="bad ref",
-        )
+    assert case.activity_ref == "" and case.participants is None
+    for kwargs, fld in (({"kind": "nonsense"}, "kind"), ({"occurred_on": date(2999, 1, 1)}, "occurred_on")):
+        args = {"region": "341181", "kind": "case", "title": "x", "occurred_on": date(2024, 4, 26), **kwargs}
+        with pytest.raises(BusinessError) as exc:
+            services.ip_case_save(actor=staff, **args)
+        assert exc.value.field == fld
     assert IpCase.objects.count() == 1
 
 
