@@ -4,6 +4,8 @@ Per county of the demo city (滁州市): 6–10 commissioners (科技特派员, 
 法人科技特派员) selected last year, each assigned to a town with targets, with 6–14 service diary entries
 over the last twelve months and last year's assessment; per town 4–8 activities over the last twelve
 months (training classes most, 科技活动周 in May, 科技之冬 and 三下乡 in winter), a few still planned.
+A few persons of each county's talent pool (people demo) are commissioners too and attended the first
+training classes held (their attendee lists), so one person record carries several roles.
 Figures follow the bureau reports (培训 30–300 人次 per class, 科普大集 1,000+ 人次, 资料 hundreds of 份).
 Written through the services (so history and the operation log are filled); deterministic for a seed;
 counties that already have commissioners are left alone.
@@ -148,6 +150,7 @@ def outreach_demo(ctx: DemoContext) -> None:
             except Exception:  # a rare clash of generated ID numbers: skip that one
                 continue
             commissioners.append(c)
+        commissioners += _talent_commissioners(ctx, actor, county, last_year)
         coop = _cooperative(actor, county)
         if coop is not None:
             commissioners.append(
@@ -213,6 +216,40 @@ def outreach_demo(ctx: DemoContext) -> None:
     )
 
 
+#: Persons of each county's talent pool (people demo) who are also commissioners …
+TALENT_COMMISSIONERS = 2
+#: … and who attended the first few training classes held in the county.
+TALENT_ATTENDEES = 6
+TRAINED_CLASSES = 3
+
+
+def _talent_commissioners(ctx: DemoContext, actor: Any, county: str, year: int) -> list[Commissioner]:
+    """A few persons of the county's talent pool serve as commissioners too: found by their ID number, so
+    the commissioner is a role of the same person record (one person, one record, many roles)."""
+    from kejiju.core.errors import BusinessError
+    from kejiju.people.selectors import demo_talents
+
+    made = []
+    for person in demo_talents(county, TALENT_COMMISSIONERS):
+        try:
+            made.append(
+                services.commissioner_create(
+                    actor=actor,
+                    data={
+                        "kind": "commissioner",
+                        "holder_type": "individual",
+                        "selection_year": year,
+                        "region": county,
+                        "person": {"name": person.name, "id_number": person.id_number},
+                        "expertise": person.keywords or "农业技术推广",
+                    },
+                )
+            )
+        except BusinessError as exc:  # never break the demo for one person
+            ctx.log("人才库人员未登记为科技特派员（%s）：%s" % (person.name, exc))
+    return made
+
+
 def _cooperative(actor: Any, county: str) -> Any:
     from kejiju.orgs.selectors import organization_list
 
@@ -232,8 +269,13 @@ def _kind_for(rng: Any, day: date) -> str:
 def _activities(
     ctx: DemoContext, actor: Any, county: str, towns: list[str], commissioners: list[Any], today: date
 ) -> int:
+    from kejiju.people.selectors import demo_talents
+
     rng = ctx.rng_for("outreach-activities", county)
     trainers = [c for c in commissioners if c.person_id]
+    # the first training classes held keep their list of attendees: talents of the county
+    attendees = [p.pk for p in demo_talents(county, TALENT_ATTENDEES)]
+    trained = 0
     made = 0
     for town in towns:
         for _ in range(rng.randint(4, 8)):
@@ -264,18 +306,18 @@ def _activities(
                 services.activity_cancel(actor=actor, activity=a, reason="天气原因延期")
                 continue
             planned = a.planned_attendance or 50
-            services.activity_hold(
-                actor=actor,
-                activity=a,
-                data={
-                    "start_on": a.planned_start,
-                    "end_on": a.planned_end,
-                    "attendance": max(10, int(planned * rng.uniform(0.8, 1.2))),
-                    "materials": rng.randint(800, 3000) if big else rng.randint(50, 400),
-                    "cost": Decimal(rng.randint(5, 200) * 100) if not big else Decimal(rng.randint(50, 400) * 100),
-                    "summary": "活动按计划举办，发放技术资料，现场解答群众问题。",
-                },
-            )
+            held: dict[str, Any] = {
+                "start_on": a.planned_start,
+                "end_on": a.planned_end,
+                "attendance": max(10, int(planned * rng.uniform(0.8, 1.2))),
+                "materials": rng.randint(800, 3000) if big else rng.randint(50, 400),
+                "cost": Decimal(rng.randint(5, 200) * 100) if not big else Decimal(rng.randint(50, 400) * 100),
+                "summary": "活动按计划举办，发放技术资料，现场解答群众问题。",
+            }
+            if kind == "training" and attendees and trained < TRAINED_CLASSES:
+                held["attendees"] = attendees
+                trained += 1
+            services.activity_hold(actor=actor, activity=a, data=held)
     return made
 
 

@@ -1,7 +1,7 @@
-"""Demo talent pool (``kejiju demo``, order 30 — before experts and commissioners, who reuse these
-persons): per county a pool of persons with valid generated ID numbers, employers from the demo
-organizations, talent categories, honours and training; a selection round of last year already granted
-and this year's 拔尖人才评选 in publicity.
+"""Demo talent pool (``kejiju demo``, order 30 — before experts and commissioners, who reuse some of these
+persons through :func:`kejiju.people.selectors.demo_talents`): per county a pool of persons with valid
+generated ID numbers and mobile numbers, employers from the demo organizations, talent categories, honours
+and training; a selection round of last year already granted and this year's 拔尖人才评选 in publicity.
 
 Persons per county: 300 at county scale, 150 at city scale, 60 at province scale. Written in bulk with
 their history rows; deterministic for a seed; counties that already have persons are left alone. The age
@@ -138,7 +138,7 @@ def people_demo(ctx: DemoContext) -> None:
                     "gender": "male" if int(number[16]) % 2 else "female",
                     "birth_date": birth,
                     "ethnicity": "汉族" if rng.random() < 0.97 else "回族",
-                    "phone": "1%d%09d" % (rng.choice((38, 39, 58, 59, 80, 87)), rng.randint(0, 999_999_999)),
+                    "phone": "1%d%08d" % (rng.choice((38, 39, 58, 59, 80, 87)), rng.randint(0, 99_999_999)),
                     "email": "",
                     "organization": rng.choice(employers) if employers and title and rng.random() < 0.7 else None,
                     "position": "",

@@ -253,7 +253,7 @@ class SelectionRoundTransition(models.Model):
 
 class Nomination(DomainModel):
     """A person nominated in a round (推荐人选): who nominated (unit), the achievements, the review score
-    (from the review module or entered by hand) and the decision."""
+    (from the review module, with the batch's rank, or entered by hand) and the decision."""
 
     selection_round = models.ForeignKey(
         SelectionRound, on_delete=models.PROTECT, related_name="nominations", verbose_name="评选批次"
@@ -270,6 +270,12 @@ class Nomination(DomainModel):
     achievements = models.TextField("主要业绩", blank=True)
     score = models.DecimalField("评审得分", max_digits=6, decimal_places=2, null=True, blank=True)
     reviewers = models.PositiveIntegerField("评审专家数", default=0)
+    review_rank = models.PositiveIntegerField(
+        "评审排名",
+        null=True,
+        blank=True,
+        help_text="专家评审批次汇总后的排名（并列同名次）；手工录入得分时清空。",
+    )
     review_opinion = models.TextField("评审意见", blank=True)
     result = models.CharField("评选结果", max_length=16, choices=NominationResult.choices, default="pending")
     result_reason = models.CharField("结果说明", max_length=300, blank=True)

@@ -11,6 +11,9 @@ from kejiju.review.sources import ReviewDocument, ReviewOutcome, ReviewSubject, 
 
 KEY = "people.nomination"
 
+#: The scoring criteria suggested for a round's expert review (weights add to 100; staff may change them).
+REVIEW_CRITERIA = "业绩贡献:40\n创新能力:30\n发展潜力:20\n示范带动作用:10"
+
 
 def _pk(ref: str) -> int | None:
     try:
@@ -96,5 +99,10 @@ class NominationReviewSource:
             raise BusinessError("评审对象“%s”不是人才评选推荐人选。" % outcome.ref, code="bad_ref")
         score = outcome.score_trimmed if outcome.score_trimmed is not None else outcome.score_mean
         nomination_apply_review(
-            actor=actor, nomination_id=pk, score=score, reviewers=outcome.reviewers, opinions=outcome.opinions
+            actor=actor,
+            nomination_id=pk,
+            score=score,
+            reviewers=outcome.reviewers,
+            opinions=outcome.opinions,
+            rank=outcome.rank,
         )

@@ -127,6 +127,26 @@ def talent_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
     return qs
 
 
+#: Title levels of the talents the other demos also make experts or commissioners.
+DEMO_TALENT_LEVELS = ("senior", "vice_senior", "intermediate")
+
+
+def demo_talents(county: str, limit: int) -> list[Person]:
+    """The first ``limit`` persons (by id, so the same for every demo) of ``county``'s talent pool with an
+    intermediate or higher title: the review and outreach demos make some of them experts, commissioners
+    and attendees of training, so that one person carries several roles (one person, one record)."""
+    return list(
+        Person.objects.filter(
+            region__code__startswith=county,
+            is_archived=False,
+            title_level__in=DEMO_TALENT_LEVELS,
+            memberships__is_archived=False,
+        )
+        .distinct()
+        .order_by("pk")[:limit]
+    )
+
+
 def round_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[SelectionRound]:
     """Selection rounds the user may see. Filters: ``status``, ``category`` (code), ``year``."""
     filters = filters or {}
@@ -176,6 +196,28 @@ def round_nominations(*, selection_round: SelectionRound) -> QuerySet[Nomination
         .select_related("person", "person__organization", "nominator")
         .order_by(F("score").desc(nulls_last=True), "pk")
     )
+
+
+def review_batches(*, user: Any, selection_round: SelectionRound) -> QuerySet[Any]:
+    """The review module's batches (评审批次) over the round's nominees: those whose items are its
+    nominations (``people.nomination:<pk>``, how :mod:`kejiju.people.review` hands them over). Only the
+    batches the user may see there (the review module's view permission, in their region); newest first,
+    cancelled ones included with their status."""
+    from kejiju.people.review import KEY
+    from kejiju.review.selectors import batch_list
+    from kejiju.review.sources import make_ref
+
+    refs = [
+        make_ref(KEY, pk)
+        for pk in Nomination.objects.filter(selection_round=selection_round).values_list("pk", flat=True)
+    ]
+    visible = batch_list(user=user)
+    if not refs:
+        return visible.none()
+    # the ids first: filtering the counted list on its items would count them twice
+    ids = set(visible.filter(source_key=KEY, items__ref__in=refs).values_list("pk", flat=True))
+    batches: QuerySet[Any] = visible.filter(pk__in=ids, is_archived=False).order_by("-created_at", "-pk")
+    return batches
 
 
 def round_selected(*, selection_round: SelectionRound) -> QuerySet[Nomination]:

@@ -886,7 +886,8 @@ def nomination_score(
     *, actor: Any, nomination: Nomination, score: Any, opinion: str = "", reviewers: Any = None
 ) -> Nomination:
     """Enter the review result by hand (评审得分 0–100, two decimals at most; 评审意见; number of reviewers)
-    while the round is 评审中 — the way to record a review held outside the review module. Logged."""
+    while the round is 评审中 — the way to record a review held outside the review module; it clears the
+    rank an expert batch gave. Logged."""
     nomination = Nomination.objects.select_for_update().select_related("selection_round").get(pk=nomination.pk)
     _check_round_perm(actor, nomination.selection_round)
     _round_in(nomination.selection_round, RoundStatus.REVIEWING, doing="录入评审结果")
@@ -902,10 +903,12 @@ def nomination_score(
         raise RowErrors(errors)
     nomination.score = value
     nomination.review_opinion = text
+    # a score entered by hand is not the expert batch's: its rank no longer holds
+    nomination.review_rank = None
     if count_text:
         nomination.reviewers = int(count_text)
     with acting(actor):
-        nomination.save(update_fields=["score", "review_opinion", "reviewers", "updated_at"])
+        nomination.save(update_fields=["score", "review_opinion", "reviewers", "review_rank", "updated_at"])
     log_operation(actor=actor, action=actions.NOMINATION_SCORE, target=nomination, extra={"score": str(value)})
     return nomination
 
@@ -933,10 +936,17 @@ def nomination_decide(*, actor: Any, nomination: Nomination, result: str, reason
 
 
 def nomination_apply_review(
-    *, actor: Any, nomination_id: int, score: Decimal | None, reviewers: int, opinions: tuple[str, ...]
+    *,
+    actor: Any,
+    nomination_id: int,
+    score: Decimal | None,
+    reviewers: int,
+    opinions: tuple[str, ...],
+    rank: int | None = None,
 ) -> Nomination:
-    """Store the review module's aggregated result on a nomination (called through the review source);
-    refused unless the round is 评审中."""
+    """Store the review module's aggregated result on a nomination (called through the review source):
+    the score, the number of experts, their opinions and the rank in the batch. Refused unless the round
+    is 评审中."""
     nomination = Nomination.objects.select_for_update().select_related("selection_round").get(pk=nomination_id)
     _round_in(nomination.selection_round, RoundStatus.REVIEWING, doing="接收评审结果")
     if nomination.is_archived:
@@ -944,10 +954,14 @@ def nomination_apply_review(
     nomination.score = score.quantize(Decimal("0.01")) if score is not None else None
     nomination.reviewers = reviewers
     nomination.review_opinion = "\n".join(o for o in opinions if o)[:5000]
+    nomination.review_rank = rank
     with acting(actor):
-        nomination.save(update_fields=["score", "reviewers", "review_opinion", "updated_at"])
+        nomination.save(update_fields=["score", "reviewers", "review_opinion", "review_rank", "updated_at"])
     log_operation(
-        actor=actor, action=actions.NOMINATION_SCORE, target=nomination, extra={"score": str(score), "source": "review"}
+        actor=actor,
+        action=actions.NOMINATION_SCORE,
+        target=nomination,
+        extra={"score": str(score), "rank": rank, "source": "review"},
     )
     return nomination
 

@@ -10,6 +10,7 @@ through the selectors) and call the services, which apply the rules again.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -49,6 +50,8 @@ from kejiju.people.permissions import (
     can_view_talent,
 )
 from kejiju.people.registry import person_roles
+from kejiju.people.review import KEY as REVIEW_SOURCE_KEY
+from kejiju.people.review import REVIEW_CRITERIA
 from kejiju.people.workflows import ROUND_FLOW
 
 IMPORTER = "persons"
@@ -617,6 +620,21 @@ def _round_page(request: HttpRequest, obj: SelectionRound, status: int = 200, **
     )
     nomination_form.mark_invalid()
     publish_form.mark_invalid()
+    review_url = ""
+    if manage and obj.status == RoundStatus.REVIEWING and user.has_perm("review.add_reviewbatch"):
+        # the round's nominees are offered as candidates of the review module's new batch form
+        review_url = "%s?%s" % (
+            reverse("review:batch_create"),
+            urlencode(
+                {
+                    "source_key": REVIEW_SOURCE_KEY,
+                    "kind": "selection",
+                    "filter_round": str(obj.pk),
+                    "title": "%s专家评审" % obj.title,
+                    "criteria": REVIEW_CRITERIA,
+                }
+            ),
+        )
     context = {
         "round": obj,
         "can_manage": manage,
@@ -631,6 +649,8 @@ def _round_page(request: HttpRequest, obj: SelectionRound, status: int = 200, **
         "statuses": RoundStatus,
         "results": NominationResult,
         "public_url": reverse("people:public_round", args=[obj.pk]),
+        "review_url": review_url,
+        "review_batches": list(selectors.review_batches(user=user, selection_round=obj)),
     }
     return render(request, "people/round_detail.html", context, status=status)
 

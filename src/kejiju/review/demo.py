@@ -1,5 +1,6 @@
 """Demo data of the review app: an expert pool for the demo area (a few dozen per county, a few hundred
-at city scale), the ``expert_demo`` account linked to an expert, fee schedules, and — when the programmes
+at city scale, a few of each county's talents among them: the same person records as the talent pool),
+the ``expert_demo`` account linked to an expert, fee schedules, and — when the programmes
 app offers applications in review — a drawn batch with reserves and its draw record. A few experts carry
 declarations (回避申报) and unavailable periods (不可参评时间) — the demo expert's own are declared from
 their account — and the batch's review date falls in one of them, so the draw visibly skips that expert.
@@ -99,6 +100,7 @@ def review_demo(ctx: DemoContext) -> None:
             except Exception:  # a rare duplicate ID number from the generator: skip the row
                 continue
             made += 1
+    made += _talent_experts(ctx)
     ctx.count("评审专家", made)
     demo_user = ctx.users.get("expert_demo")
     county = "341181"
@@ -119,6 +121,47 @@ def review_demo(ctx: DemoContext) -> None:
             for kind, label, fee in (("call", "立项评审", "300"), ("acceptance", "验收评审", "500")):
                 services.fee_save(actor=staff, region=region, kind=kind, label=label, per_review=fee, per_meeting="800")
     _demo_batch(ctx)
+
+
+#: Persons of each county's talent pool (people demo) who are also experts of the pool.
+TALENT_EXPERTS = 4
+
+
+def _talent_experts(ctx: DemoContext) -> int:
+    """A few persons of each county's talent pool join the expert pool too: found by their ID number, so
+    the expert profile is a role of the same person record (one person, one record, many roles)."""
+    from kejiju.core.errors import BusinessError
+    from kejiju.people.selectors import demo_talents
+    from kejiju.review import services
+
+    made = 0
+    for county in ctx.county_codes:
+        actor = ctx.actor_for(county)
+        if actor is None:
+            continue
+        rng = ctx.rng_for("review-talents", county)
+        for person in demo_talents(county, TALENT_EXPERTS):
+            account = "".join(str(rng.randint(0, 9)) for _ in range(18))
+            data = {
+                "name": person.name,
+                "id_number": person.id_number,
+                "region": county,
+                "subjects": ",".join(person.subjects),
+                "keywords": person.keywords,
+                "title": person.title,
+                "organization": person.organization_id,
+                "phone": person.phone,
+                "bank_account_name": person.name,
+                "bank_name": rng.choice(BANKS),
+                "bank_account_no": "6" + account,
+            }
+            try:
+                services.expert_create(actor=actor, data=data)
+            except BusinessError as exc:  # never break the demo for one person
+                ctx.log("人才库人员未登记为专家（%s）：%s" % (person.name, exc))
+                continue
+            made += 1
+    return made
 
 
 #: Days from today to the demo batch's review date (inside the first expert's unavailable period).
