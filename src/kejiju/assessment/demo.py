@@ -26,6 +26,8 @@ def assessment_demo(ctx: DemoContext) -> None:
     leader = ctx.users.get("county_leader")
     if staff is None or leader is None or not ctx.towns_of(COUNTY_CODE):
         return
+    if AssessmentScheme.objects.filter(region__code__startswith=COUNTY_CODE).exists():
+        return  # already loaded: a second run adds nothing (the demo is idempotent)
     rng = ctx.rng_for("assessment", COUNTY_CODE)
     year = timezone.localdate().year
     targets = {"B1": "3000", "B2": "5", "B3": "40"}

@@ -306,8 +306,9 @@ def organization_members_demo(ctx: DemoContext) -> None:
         .first()
     )
     if org is not None:
-        OrganizationMember.objects.get_or_create(organization=org, user=account)
-        ctx.count("单位用户绑定", 1)
+        _member, created = OrganizationMember.objects.get_or_create(organization=org, user=account)
+        if created:
+            ctx.count("单位用户绑定", 1)
 
 
 register_demo("orgs", organizations_demo, order=20)

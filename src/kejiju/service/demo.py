@@ -157,13 +157,19 @@ def _experts(ctx: DemoContext) -> dict[str, list[Any]]:
 
 
 def _articles(ctx: DemoContext) -> None:
+    from kejiju.service.models import KnowledgeArticle
     from kejiju.service.services import article_save
 
     actor = ctx.actor_for(ctx.county_codes[0] if ctx.county_codes else ctx.scope_code)
     region = ctx.county_codes[0] if ctx.county_codes else ctx.scope_code
     seasons = {"disease": ["summer"], "pest": ["summer", "autumn"], "epidemic": ["winter", "spring"]}
+    existing = set(KnowledgeArticle.objects.filter(region_id=region).values_list("title", flat=True))
+    added = 0
     for i, (subject, category, problem, answer) in enumerate(TOPICS):
         title = answer.split("：", 1)[0] + "：" + problem[:14]
+        if title in existing:  # a second run adds nothing (the demo is idempotent)
+            continue
+        added += 1
         article_save(
             actor=actor,
             data={
@@ -178,7 +184,7 @@ def _articles(ctx: DemoContext) -> None:
                 "region": region,
             },
         )
-    ctx.count("知识库文章", len(TOPICS))
+    ctx.count("知识库文章", added)
 
 
 def _duty(ctx: DemoContext, experts: dict[str, list[Any]]) -> None:
@@ -195,7 +201,9 @@ def _duty(ctx: DemoContext, experts: dict[str, list[Any]]) -> None:
             for t, town in enumerate(towns):
                 slots.append(DutySlot(person=people[(t + d) % len(people)], on_date=day, region_id=town))
     # A second run adds only the missing slots (the demo is idempotent).
+    before = DutySlot.objects.count()
     DutySlot.objects.bulk_create(slots, batch_size=2000, ignore_conflicts=True)
+    added = DutySlot.objects.count() - before
     through = DutySlot.subjects.through
     links = []
     for slot in DutySlot.objects.filter(on_date__gte=today - timedelta(days=7)).values_list("pk", "person_id"):
@@ -203,7 +211,7 @@ def _duty(ctx: DemoContext, experts: dict[str, list[Any]]) -> None:
             if (slot[1] + s.pk) % 3 != 0 or s.code in ("crop", "livestock"):
                 links.append(through(dutyslot_id=slot[0], servicesubject_id=s.pk))
     through.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
-    ctx.count("值班安排", len(slots))
+    ctx.count("值班安排", added)
 
 
 def _requests(ctx: DemoContext, experts: dict[str, list[Any]]) -> None:
@@ -222,6 +230,8 @@ def _requests(ctx: DemoContext, experts: dict[str, list[Any]]) -> None:
     villages = [v for v in ctx.village_codes] or list(ctx.town_codes)
     if not villages:
         return
+    if ServiceRequest.objects.filter(region_id__in=villages[:200]).exists():
+        return  # the year of requests is already there: a second run adds none (the demo is idempotent)
     subj = {s.code: s.pk for s in ServiceSubject.objects.all()}
     cats = {c.code: c for c in ProblemCategory.objects.all()}
     rng = ctx.rng_for("service-requests")

@@ -32,3 +32,7 @@ def test_assessment_demo_has_mid_year_progress(regions: Any, make_user: Any) -> 
     table = midyear_progress(user=staff, scheme=current)
     assert len(table.unreported) == 2 and table.lagging >= 1
     assert ctx.stats["年中进度"] == len(towns) - 2
+    # a second run adds nothing
+    counts = (AssessmentScheme.objects.count(), MidyearProgress.objects.count())
+    assessment_demo(ctx)
+    assert (AssessmentScheme.objects.count(), MidyearProgress.objects.count()) == counts

@@ -33,3 +33,7 @@ def test_awards_demo_has_the_committee_vote(regions: Any, make_user: Any, monkey
     granted = Nomination.objects.filter(cycle=meeting.cycle).order_by("review_rank")
     assert [n.grade for n in granted] == ["一等奖", "二等奖", "二等奖", "三等奖", ""]
     assert [n.status for n in granted][-1] == "not_awarded"
+    # a second run adds nothing
+    counts = (Nomination.objects.count(), NominationVote.objects.count(), VoteMeeting.objects.count())
+    awards_demo(ctx)
+    assert (Nomination.objects.count(), NominationVote.objects.count(), VoteMeeting.objects.count()) == counts

@@ -45,6 +45,10 @@ def test_demo_contributor(monkeypatch):
     )
     assert ServiceRequest.history.count() == 300
     assert selectors.kb_search(user=None, query="稻瘟", public=True).hits
+    # a second run adds nothing
+    counts = (ServiceRequest.objects.count(), KnowledgeArticle.objects.count(), DutySlot.objects.count())
+    demo.service_demo(ctx)
+    assert (ServiceRequest.objects.count(), KnowledgeArticle.objects.count(), DutySlot.objects.count()) == counts
     # a new request after the bulk load gets the next number
     from kejiju.service.tests.factories import make_request
 
