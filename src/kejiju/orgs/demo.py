@@ -421,3 +421,65 @@ def ip_extras_demo(ctx: DemoContext) -> None:
 
 
 register_demo("orgs_ip", ip_extras_demo, order=35)
+
+
+def ip_day_demo(ctx: DemoContext) -> None:
+    """Per county: last year's 世界知识产权日 promotion was held through the outreach module — a 科普展览 on
+    26 April in the county's first town — and the IP record links it (after the outreach demo has run).
+    Idempotent: a promotion already linked is left alone."""
+    from kejiju.orgs import services
+    from kejiju.orgs.models import IpCase
+    from kejiju.outreach import services as outreach
+
+    for county in ctx.county_codes:
+        towns = ctx.towns_of(county)
+        actor = ctx.actor_for(county)
+        case = (
+            IpCase.objects.filter(region__code=county, kind="promotion", activity_ref="", title__contains="知识产权日")
+            .order_by("pk")
+            .first()
+        )
+        if case is None or not towns or actor is None:
+            continue
+        day = case.occurred_on
+        activity = outreach.activity_plan(
+            actor=actor,
+            data={
+                "kind": "exhibition",
+                "title": case.title,
+                "topic": "知识产权保护与专利申请",
+                "region": towns[0],
+                "venue": "集镇广场",
+                "planned_start": day,
+                "planned_end": day,
+                "planned_attendance": case.participants or 300,
+            },
+        )
+        outreach.activity_hold(
+            actor=actor,
+            activity=activity,
+            data={
+                "start_on": day,
+                "end_on": day,
+                "attendance": case.participants or 300,
+                "materials": 1200,
+                "summary": "发放知识产权宣传资料，现场解答专利申请、商标注册和维权问题。",
+            },
+        )
+        services.ip_case_save(
+            actor=actor,
+            region=county,
+            kind=case.kind,
+            title=case.title,
+            occurred_on=case.occurred_on,
+            organization=case.organization,
+            referred_to=case.referred_to,
+            outcome=case.outcome,
+            activity_ref="outreach.activity:%d" % activity.pk,
+            participants=case.participants,
+            case=case,
+        )
+        ctx.count("知识产权日活动关联", 1)
+
+
+register_demo("orgs_ip_day", ip_day_demo, order=56)
