@@ -547,7 +547,7 @@ def test_meeting_form_refuses_nul_overlong_and_too_many_members(client: Any, rev
     lines = [f"{m['name']},{m['unit']}" for m in COMMITTEE]
     form = {"held_on": timezone.localdate().isoformat(), "place": "科技局会议室", "members_present": "9"}
     cases = [
-        ({"place": "科技局\x00会议室", "members": "\n".join(lines)}, "会议地点"),
+        ({"place": "科技局\x00会议室", "members": "\n".join(lines)}, "“place”含有空字符"),
         ({"place": "会" * 121, "members": "\n".join(lines)}, "会议地点"),
         ({"members": "\n".join(["委员\x001,科技局", *lines[1:]])}, "空字符"),
         ({"members": "\n".join(["委" * 41 + ",科技局", *lines[1:]])}, "40 字"),

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "kejiju.core.middleware.RegionScopeMiddleware",
+    "kejiju.core.middleware.NulInputMiddleware",
 ]
 
 ROOT_URLCONF = "kejiju.config.urls"

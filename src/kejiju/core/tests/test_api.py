@@ -324,7 +324,10 @@ def test_region_list_pages(admin: User) -> None:
 )
 def test_region_list_bad_filters_are_400(admin: User, params: dict[str, Any], field: str) -> None:
     body = assert_refused(as_user(admin).get(REGIONS, params), 400, field=field)
-    assert body["detail"].split("：")[0] in {"级别", "启用", "上级区划", "关键词"}
+    if field == "q":  # a NUL character is refused before the API reads the query (core.middleware)
+        assert "“q”含有空字符" in body["detail"]
+    else:
+        assert body["detail"].split("：")[0] in {"级别", "启用", "上级区划"}
 
 
 def test_region_list_needs_view_permission(regions: Any, make_user: Any) -> None:
