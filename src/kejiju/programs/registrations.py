@@ -116,19 +116,29 @@ register_person_role("programs", _person_roles, order=40)
 # ------------------------------------------------------------------------------------------ review sources
 
 
-def avoid_person_ids(rows: Any) -> tuple[tuple[int, str], ...]:
-    """The experts an applicant asked to avoid (rows ``{name, organization, reason}`` as typed), matched
-    against the whole expert pool when the review module takes the record into a batch: every expert of that name — and, when a work unit was
-    given, whose unit contains it — with the row's reason. A name shared by several experts avoids them
-    all (the safer reading); a name not in the pool avoids no one."""
-    from kejiju.review.selectors import expert_person_ids_named
+def avoid_pool(applications: Any) -> dict[str, list[tuple[int, str]]]:
+    """The pool's experts named in any of the applications' avoid lists, in one query (see
+    :func:`avoid_person_ids`)."""
+    from kejiju.review.selectors import experts_by_names
 
+    names = [row.get("name", "") for app in applications for row in app.avoid_experts or [] if isinstance(row, dict)]
+    return experts_by_names(names=names)
+
+
+def avoid_person_ids(rows: Any, pool: dict[str, list[tuple[int, str]]]) -> tuple[tuple[int, str], ...]:
+    """The experts an applicant asked to avoid (rows ``{name, organization, reason}`` as typed), matched
+    against the whole expert pool (``pool`` from :func:`avoid_pool`) when the review module takes the record
+    into a batch: every expert of that name — and, when a work unit was given, whose unit contains it —
+    with the row's reason. A name shared by several experts avoids them all (the safer reading); a name
+    not in the pool avoids no one."""
     out: dict[int, str] = {}
     for row in rows or []:
         if not isinstance(row, dict):
             continue
-        for pid in expert_person_ids_named(name=row.get("name", ""), organization=row.get("organization", "")):
-            out.setdefault(pid, str(row.get("reason") or ""))
+        unit = str(row.get("organization") or "").strip()
+        for pid, held in pool.get("".join(str(row.get("name") or "").split()), []):
+            if not unit or unit in held:
+                out.setdefault(pid, str(row.get("reason") or ""))
     return tuple(out.items())
 
 
@@ -150,8 +160,13 @@ class ApplicationReviewSource:
 
         ids = [int(r.rpartition(":")[2]) for r in refs if r.rpartition(":")[2].isdigit()]
         out = []
-        qs = Application.objects.filter(pk__in=ids).prefetch_related("members", "cooperating_organizations")
-        for app in qs.order_by("pk"):
+        apps = list(
+            Application.objects.filter(pk__in=ids)
+            .prefetch_related("members", "cooperating_organizations")
+            .order_by("pk")
+        )
+        pool = avoid_pool(apps)
+        for app in apps:
             out.append(
                 ReviewSubject(
                     ref=make_ref(self.key, app.pk),
@@ -162,7 +177,7 @@ class ApplicationReviewSource:
                     subjects=tuple(app.subjects or ()),
                     keywords=str((app.data or {}).get("keywords", "")),
                     member_person_ids=tuple(m.person_id for m in app.members.all()),
-                    avoid_person_ids=avoid_person_ids(app.avoid_experts),
+                    avoid_person_ids=avoid_person_ids(app.avoid_experts, pool),
                     avoid_requests=len(app.avoid_experts or ()),
                 )
             )
@@ -219,12 +234,21 @@ class ProjectReviewSource:
 
         ids = [int(r.rpartition(":")[2]) for r in refs if r.rpartition(":")[2].isdigit()]
         out = []
-        for p in Project.objects.filter(pk__in=ids).select_related("application").order_by("pk"):
+        projects = list(
+            Project.objects.filter(pk__in=ids)
+            .select_related("application", "contract")
+            .prefetch_related(
+                "application__members", "application__cooperating_organizations", "contract__cooperating_organizations"
+            )
+            .order_by("pk")
+        )
+        pool = avoid_pool([p.application for p in projects])
+        for p in projects:
             app = p.application
-            coop = set(app.cooperating_organizations.values_list("pk", flat=True))
+            coop = {o.pk for o in app.cooperating_organizations.all()}
             contract = getattr(p, "contract", None)
             if contract is not None:
-                coop |= set(contract.cooperating_organizations.values_list("pk", flat=True))
+                coop |= {o.pk for o in contract.cooperating_organizations.all()}
             out.append(
                 ReviewSubject(
                     ref=make_ref(self.key, p.pk),
@@ -233,8 +257,8 @@ class ProjectReviewSource:
                     organization_id=p.organization_id,
                     cooperating_organization_ids=tuple(sorted(coop)),
                     subjects=tuple(app.subjects or ()),
-                    member_person_ids=tuple(app.members.values_list("person_id", flat=True)),
-                    avoid_person_ids=avoid_person_ids(app.avoid_experts),
+                    member_person_ids=tuple(m.person_id for m in app.members.all()),
+                    avoid_person_ids=avoid_person_ids(app.avoid_experts, pool),
                     avoid_requests=len(app.avoid_experts or ()),
                 )
             )

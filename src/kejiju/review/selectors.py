@@ -119,15 +119,19 @@ def my_assignment_get(*, user: Any, pk: Any) -> Assignment:
     return obj
 
 
-def expert_person_ids_named(*, name: str, organization: str = "") -> list[int]:
-    """The person ids of the pool's experts (any region, any status) called ``name`` and, when
-    ``organization`` is given, whose work unit contains it. Used to resolve the experts an applicant
-    asked to avoid by name (the applicant never sees the pool); every match is returned, so a
-    shared name avoids them all."""
-    name = "".join(str(name or "").split())
-    if not name:
-        return []
-    qs = Expert.objects.filter(name=name)
-    if org := str(organization or "").strip():
-        qs = qs.filter(Q(organization_name__contains=org) | Q(organization__name__contains=org))
-    return list(qs.order_by("person_id").values_list("person_id", flat=True).distinct())
+def experts_by_names(*, names: Any) -> dict[str, list[tuple[int, str]]]:
+    """The pool's experts (any region, any status) whose names are among ``names`` (blanks inside a name
+    ignored), in one query: name → [(person id, work unit text)], the work unit text being what matching
+    a typed 工作单位 looks into (the unit as entered and the registry organization's name)."""
+    wanted = {"".join(str(n or "").split()) for n in names} - {""}
+    out: dict[str, list[tuple[int, str]]] = {}
+    if not wanted:
+        return out
+    rows = (
+        Expert.objects.filter(name__in=wanted)
+        .order_by("person_id")
+        .values_list("name", "person_id", "organization_name", "organization__name")
+    )
+    for name, person_id, unit, org_name in rows:
+        out.setdefault(name, []).append((person_id, "%s %s" % (unit or "", org_name or "")))
+    return out

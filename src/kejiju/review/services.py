@@ -732,6 +732,7 @@ def _subject_facts(subject: ReviewSubject) -> dict[str, Any]:
         "keywords": subject.keywords,
         "member_person_ids": list(subject.member_person_ids),
         "avoid_person_ids": [[pk, reason] for pk, reason in subject.avoid_person_ids],
+        "avoid_requests": subject.avoid_requests,
     }
 
 
@@ -921,11 +922,14 @@ def applicant_avoid_add(*, actor: Any, batch: ReviewBatch, item: Any, expert: An
         errors["reason"] = ["申请回避的理由不超过 200 字。"]
     if row_item is not None and chosen is not None:
         named = {int(p) for p, _ in row_item.facts.get("avoid_person_ids") or [] if str(p).isdigit()}
+        # what the applicant asked for counts, not how many pool experts their names matched
+        requested = row_item.facts.get("avoid_requests")
+        handed = requested if isinstance(requested, int) and requested >= 0 else len(named)
         entered = set(row_item.avoid_requests.values_list("expert_id", flat=True))
         cap = applicant_avoid_max()
         if chosen.person_id in named or chosen.pk in entered:
             errors["expert"] = ["%s 已申请回避。" % chosen.name]
-        elif len(named) + len(entered) >= cap:
+        elif handed + len(entered) >= cap:
             errors["expert"] = ["“%s”最多申请回避 %d 名专家。" % (row_item.title[:60], cap)]
     if errors:
         raise RowErrors(errors)
@@ -977,8 +981,10 @@ def batch_pool(batch: ReviewBatch) -> list[Expert]:
     batch's review dates (declared 不可参评时间)."""
     code = batch.region_id
     ancestors = [code[:n] for n in (2, 4, 6, 9) if n < len(code)]
-    qs = Expert.objects.filter(status=ExpertStatus.ACTIVE, is_archived=False).filter(
-        Q(region__code__startswith=code) | Q(region_id__in=ancestors)
+    qs = (
+        Expert.objects.filter(status=ExpertStatus.ACTIVE, is_archived=False)
+        .filter(Q(region__code__startswith=code) | Q(region_id__in=ancestors))
+        .select_related("organization")
     )
     span = review_span(batch)
     if span is not None:

@@ -517,7 +517,7 @@ def batch_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "unavailable_count": (
             len(services.unavailable_expert_ids(batch)) if batch.status == BatchStatus.DRAFT else None
         ),
-        "avoid_requests": batch.avoid_requests.select_related("item", "expert", "created_by"),
+        "avoid_requests": batch.avoid_requests.select_related("item", "expert__organization", "created_by"),
         "avoid_max": services.applicant_avoid_max(),
     }
     if batch.status == BatchStatus.DRAFT and context["can_change"]:

@@ -431,3 +431,68 @@ def test_call_review_criteria_are_checked_and_offered_to_its_review_batch(client
     link = page.split('data-testid="call-review-batch"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
     form = client.get(link.replace("&amp;", "&")).content.decode()
     assert "创新性:40\n技术可行性:35\n预期效益:25" in form
+
+
+@override_settings(KEJIJU_REVIEW_APPLICANT_AVOID_MAX=3)
+def test_staff_entries_count_against_what_the_applicant_named_not_the_matches(w):
+    """The cap counts the applicant's rows: two typed names matching nobody in the pool leave room for one
+    staff entry, not two; a name two experts share counts once."""
+    _expert(w.city, 41, subjects="240", name="吴志远")
+    _expert(w.city, 42, subjects="240", name="吴志远")
+    pool = [_expert(w.city, 43 + n, subjects="240") for n in range(3)]
+    unknown = [{**AVOID, "name": "查无此人"}, {**AVOID, "name": "也无此人"}]
+    w.call.eligibility = {"org_types": ["enterprise"], "one_per_org": False}
+    w.call.save()
+    apps_ = []
+    for rows in (unknown, [AVOID, {**AVOID, "name": "查无此人"}]):
+        app = f.filled_application(w, avoid_experts=rows, title="申报%d" % len(apps_))
+        services.application_submit(actor=w.applicant, application=app)
+        services.application_transition(actor=w.county, application=app, action="recommend")
+        services.application_transition(actor=w.city, application=app, action="pass_check")
+        apps_.append(app)
+    batch = review_services.batch_create(
+        actor=w.city,
+        data={
+            "title": "2026 年度市重点研发计划立项评审",
+            "source_key": "programs.application",
+            "kind": "call",
+            "mode": "draw",
+            "reviewers_per_item": 1,
+            "reserves_per_item": 0,
+            "max_load": 3,
+            "min_load": 0,
+            "refs": [make_ref("programs.application", a.pk) for a in apps_],
+            "region": "3411",
+        },
+    )
+    first, second = batch.items.order_by("pk")
+    assert first.facts["avoid_requests"] == 2 and first.facts["avoid_person_ids"] == []
+    review_services.applicant_avoid_add(actor=w.city, batch=batch, item=first.pk, expert=pool[0].pk, reason="竞争")
+    with pytest.raises(RowErrors) as err:
+        review_services.applicant_avoid_add(actor=w.city, batch=batch, item=first.pk, expert=pool[1].pk, reason="竞争")
+    assert "最多申请回避 3 名专家" in err.value.errors["expert"][0]
+    # two rows, one of them a name two experts share: one more staff entry fits
+    assert second.facts["avoid_requests"] == 2 and len(second.facts["avoid_person_ids"]) == 2
+    review_services.applicant_avoid_add(actor=w.city, batch=batch, item=second.pk, expert=pool[2].pk, reason="竞争")
+    assert batch.avoid_requests.count() == 2
+
+
+def test_the_sources_read_avoid_lists_in_a_fixed_number_of_queries(w):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _expert(w.city, 51, subjects="240", name="吴志远")
+    rows = [AVOID, {**AVOID, "name": "李四海"}, {**AVOID, "name": "周明"}]
+
+    def refs(n: int) -> list[str]:
+        made = [f.filled_application(w, avoid_experts=rows, title="申报%d" % i) for i in range(n)]
+        return [make_ref("programs.application", a.pk) for a in made]
+
+    w.call.eligibility = {"org_types": ["enterprise"], "one_per_org": False}
+    w.call.save()
+    one, five = refs(1), refs(5)
+    with CaptureQueriesContext(connection) as small:
+        ApplicationReviewSource().subjects(one)
+    with CaptureQueriesContext(connection) as large:
+        subjects = ApplicationReviewSource().subjects(five)
+    assert len(large) == len(small) and all(len(s.avoid_person_ids) == 1 for s in subjects)
