@@ -284,6 +284,7 @@ def call_form_view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         request,
         "programs/call_form.html",
         {"call": call, "data": data, "errors": errors, "programs": selectors.program_list(user=request.user)},
+        status=400 if errors else 200,
     )
 
 
@@ -1226,7 +1227,7 @@ def my_application_view(request: HttpRequest, pk: int) -> HttpResponse:
             "is_open": services.call_is_open(app.call),
         }
     )
-    return render(request, "programs/my_application.html", ctx)
+    return render(request, "programs/my_application.html", ctx, status=400 if errors else 200)
 
 
 @login_required
