@@ -15,10 +15,19 @@ from django.db import transaction
 
 from kejiju.core.errors import BusinessError, RowErrors
 from kejiju.core.importing import ImportColumn, Importer, ImportReport, register_importer
-from kejiju.core.permissions import account_region_code
+from kejiju.core.permissions import account_region_code, can_see
 from kejiju.people import actions
 from kejiju.people.choices import Education, Gender, IdType, TitleLevel
-from kejiju.people.services import clean_person, membership_grant, person_create, person_ensure
+from kejiju.people.models import Person
+from kejiju.people.permissions import can_add_person
+from kejiju.people.services import (
+    check_person_id,
+    clean_person,
+    membership_grant,
+    person_create,
+    person_ensure,
+    subject_errors,
+)
 
 FIELD_HEADERS = {
     "name": "姓名",
@@ -40,6 +49,14 @@ FIELD_HEADERS = {
     "industries": "行业代码",
     "keywords": "专长关键词",
 }
+
+
+NUL_MESSAGE = "含有空字符（NUL），请删除后重新上传。"
+
+
+def _nul_cells(raw: dict[str, str]) -> list[str]:
+    """The keys of the cells that contain a NUL character (the database refuses them in text)."""
+    return [key for key, value in raw.items() if "\x00" in str(value or "")]
 
 
 def _labels(choices: Any) -> list[str]:
@@ -97,6 +114,13 @@ def validate(rows: list[dict[str, str]], actor: Any, report: ImportReport) -> An
     for index, raw in enumerate(rows, start=2):
         if not any(str(v).strip() for v in raw.values()):
             continue
+        bad = _nul_cells(raw)
+        for cell in bad:
+            report.error(
+                index, FIELD_HEADERS.get(cell, cell), str(raw.get(cell) or "").replace("\x00", ""), NUL_MESSAGE
+            )
+        if bad:
+            continue
         data = _row_data(raw)
         ok = True
         credit = str(raw.get("organization") or "").strip().upper()
@@ -107,7 +131,7 @@ def validate(rows: list[dict[str, str]], actor: Any, report: ImportReport) -> An
                 ok = False
             else:
                 data["organization"] = org.pk
-        result = clean_person(data)
+        result = clean_person(data, actor=actor)
         for fld, messages in result.errors.items():
             for message in messages:
                 report.error(index, FIELD_HEADERS.get(fld, fld), raw.get(fld, ""), message)
@@ -234,8 +258,27 @@ def _talent_row(raw: dict[str, str], actor: Any) -> None:
     category = talent_categories().filter(name=name).first() or talent_categories().filter(code=name).first()
     if category is None:
         errors["category"] = ["没有名为“%s”的人才类别，应为：%s。" % (name, "、".join(_category_names()))]
+    if subjects:
+        bad_subjects = subject_errors(data["subjects"])
+        if bad_subjects:
+            errors["subjects"] = bad_subjects
     if errors or category is None:
         raise RowErrors(errors)
+    # the person is found first: one outside the importer's region is refused before the name is compared
+    # (never disclosed); a person not yet registered needs the right to add people
+    value, id_errors, _details = check_person_id(str(data["id_type"]), str(data.get("id_number") or ""))
+    if not id_errors:
+        existing = Person.objects.filter(id_type=data["id_type"], id_number=value).first()
+        if existing is not None and actor is not None and not can_see(actor, existing):
+            raise BusinessError(
+                "该证件号码的人员不在您的管辖范围内，不能入库。", code="out_of_scope", field="id_number"
+            )
+        if existing is None and actor is not None and not can_add_person(actor):
+            raise BusinessError(
+                "该证件号码的人员尚未在人员库中登记；登记新的人员需要“新增人员”权限。",
+                code="forbidden",
+                field="id_number",
+            )
     # an existing person is matched by document (name must agree); a new one passes the form's rules
     person = person_ensure(actor=actor, data=data)
     membership_grant(
@@ -254,9 +297,8 @@ def _report_error(report: ImportReport, index: int, raw: dict[str, str], exc: Bu
             for message in messages:
                 report.error(index, TALENT_HEADERS.get(fld, ""), raw.get(fld, ""), message)
         return
-    fld = exc.field or ("id_number" if exc.code == "forbidden" else "")
-    message = "该人员不在您的管辖范围内，不能入库。" if exc.code == "forbidden" else exc.message
-    report.error(index, TALENT_HEADERS.get(fld, ""), raw.get(fld, ""), message)
+    fld = exc.field or ("id_number" if exc.code in ("forbidden", "out_of_scope") else "")
+    report.error(index, TALENT_HEADERS.get(fld, ""), raw.get(fld, ""), exc.message)
 
 
 def validate_talents(rows: list[dict[str, str]], actor: Any, report: ImportReport) -> Any:
@@ -268,6 +310,12 @@ def validate_talents(rows: list[dict[str, str]], actor: Any, report: ImportRepor
         with transaction.atomic():
             for index, raw in enumerate(rows, start=2):
                 if not any(str(v).strip() for v in raw.values()):
+                    continue
+                bad = _nul_cells(raw)
+                for key in bad:
+                    value = str(raw.get(key) or "").replace("\x00", "")
+                    report.error(index, TALENT_HEADERS.get(key, key), value, NUL_MESSAGE)
+                if bad:
                     continue
                 try:
                     with transaction.atomic():

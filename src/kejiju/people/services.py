@@ -21,7 +21,7 @@ from kejiju.core.bulk import refresh_column
 from kejiju.core.errors import BusinessError, RowErrors
 from kejiju.core.history import acting
 from kejiju.core.models import Region
-from kejiju.core.permissions import can_manage_region
+from kejiju.core.permissions import can_manage_region, can_see
 from kejiju.core.workflow import apply_transition
 from kejiju.engines.contact import is_phone, normalize_phone
 from kejiju.engines.idcodes import check_id_number
@@ -118,13 +118,27 @@ def _as_list(value: Any) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
-def clean_person(data: dict[str, Any], *, instance: Person | None = None) -> CleanPerson:
+def _outside(actor: Any, person: Person) -> bool:
+    """Whether ``person`` lies outside ``actor``'s region (their name must then not be disclosed)."""
+    return actor is not None and not can_see(actor, person)
+
+
+def subject_errors(codes: list[str]) -> list[str]:
+    """The reasons why subject codes (学科代码) are not GB/T 13745 codes (empty when all are)."""
+    from kejiju.review.services import subject_codes
+
+    known = subject_codes()
+    return ["学科代码“%s”不在《学科分类与代码》（GB/T 13745）中。" % c for c in codes if c not in known]
+
+
+def clean_person(data: dict[str, Any], *, instance: Person | None = None, actor: Any = None) -> CleanPerson:
     """Check person fields (only those present in ``data`` on update). Never writes.
 
     Rules: 姓名 required (≤ 40); 证件类型 one of :class:`IdType`; 证件号码 valid for its type and not held by
     another person; 所属区划 an existing region; 联系电话 a phone number; 电子邮箱 an address; codes of 性别,
-    学历, 职称级别 from their lists. For a resident ID number the birth date and gender are derived from it
-    (a different value given by hand is an error)."""
+    学历, 职称级别 from their lists; 学科代码 from GB/T 13745. For a resident ID number the birth date and
+    gender are derived from it (a different value given by hand is an error). With ``actor``, a number held
+    by a person outside the actor's region is refused without naming that person."""
     result = CleanPerson()
     get = data.get
     creating = instance is None
@@ -154,7 +168,9 @@ def clean_person(data: dict[str, Any], *, instance: Person | None = None) -> Cle
             if instance is not None:
                 taken = taken.exclude(pk=instance.pk)
             holder = taken.first()
-            if holder is not None:
+            if holder is not None and _outside(actor, holder):
+                result.error("id_number", "该证件号码的人员不在您的管辖范围内，同一人只能有一条记录。")
+            elif holder is not None:
                 result.error("id_number", "证件号码 %s 已登记为“%s”，同一人只能有一条记录。" % (value, holder.name))
             if details.get("birth_date"):
                 result.data["birth_date"] = date.fromisoformat(details["birth_date"])
@@ -202,6 +218,8 @@ def clean_person(data: dict[str, Any], *, instance: Person | None = None) -> Cle
     for name in ("subjects", "industries"):
         if name in data:
             result.data[name] = _as_list(get(name))
+    for message in subject_errors(result.data.get("subjects", [])):
+        result.error("subjects", message)
     if "organization" in data:
         org = get("organization")
         result.data["organization"] = getattr(org, "pk", org) or None
@@ -237,7 +255,7 @@ def person_create(*, actor: Any, data: dict[str, Any], check_perm: bool = True) 
     operation (an expert application, a project team member); the region scope is still checked."""
     if check_perm and not can_add_person(actor):
         raise BusinessError("您没有新增人员的权限。", code="forbidden")
-    cleaned = clean_person(data)
+    cleaned = clean_person(data, actor=actor)
     if cleaned.errors:
         raise RowErrors(cleaned.errors)
     if actor is not None and not can_manage_region(actor, cleaned.data["region"]):
@@ -257,7 +275,7 @@ def person_update(*, actor: Any, person: Person, data: dict[str, Any], check_per
     person = Person.objects.select_for_update().get(pk=person.pk)
     if check_perm and not can_change_person(actor, person):
         raise BusinessError("您没有修改该人员的权限。", code="forbidden")
-    cleaned = clean_person(data, instance=person)
+    cleaned = clean_person(data, instance=person, actor=actor)
     if cleaned.errors:
         raise RowErrors(cleaned.errors)
     if "region" in cleaned.data and actor is not None and not can_manage_region(actor, cleaned.data["region"]):
@@ -294,7 +312,8 @@ def person_ensure(*, actor: Any, data: dict[str, Any], update_blank: bool = True
 
     The one way other apps obtain a Person: an existing record is reused (one person, one record) and, with
     ``update_blank``, its empty fields are filled from ``data``; a different name for the same number is an
-    error on ``name`` (a typo or a wrong number — never silently two people). Raises ``RowErrors``."""
+    error on ``name`` (a typo or a wrong number — never silently two people), which names the registered
+    person only when they lie within the actor's region. Raises ``RowErrors``."""
     id_type = str(data.get("id_type") or IdType.RESIDENT)
     value, errors, _details = check_person_id(id_type, str(data.get("id_number") or ""))
     if errors:
@@ -303,6 +322,10 @@ def person_ensure(*, actor: Any, data: dict[str, Any], update_blank: bool = True
     if existing is None:
         return person_create(actor=actor, data={**data, "id_type": id_type, "id_number": value}, check_perm=False)
     name = str(data.get("name") or "").strip()
+    if name and name != existing.name and _outside(actor, existing):
+        raise RowErrors(
+            {"name": ["证件号码 %s 已登记，与填写的姓名“%s”不一致（该人员不在您的管辖范围内）。" % (value, name)]}
+        )
     if name and name != existing.name:
         raise RowErrors({"name": ["证件号码 %s 已登记为“%s”，与填写的姓名“%s”不一致。" % (value, existing.name, name)]})
     if update_blank:

@@ -98,9 +98,20 @@ def parse_money(value: Any, label: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
+def _has_nul(value: Any) -> bool:
+    """A NUL character (which PostgreSQL cannot store in text) in the value."""
+    return "\x00" in str(value or "")
+
+
+def _nul_message(label: str) -> str:
+    return "%s含有空字符（NUL），请删除后再保存。" % label
+
+
 def _text(errors: _Errors, data: dict[str, Any], fld: str, label: str, limit: int, required: bool = False) -> str:
     value = str(data.get(fld) or "").strip()
-    if required and not value:
+    if _has_nul(value):
+        errors.add(fld, _nul_message(label))
+    elif required and not value:
         errors.add(fld, "请填写%s。" % label)
     elif len(value) > limit:
         errors.add(fld, "%s不能超过 %d 个字。" % (label, limit))
@@ -153,6 +164,16 @@ def _date(errors: _Errors, data: dict[str, Any], fld: str, label: str, required:
 
 def _forbid() -> BusinessError:
     return BusinessError("您没有该操作的权限。", code="forbidden")
+
+
+def _linked(org: Any, name: str) -> Any:
+    """The organization a typed party name (合作院校、卖方、买方) is linked to: kept while the name is its name
+    or one of its former names, cleared when the name was changed to another party."""
+    if org is None:
+        return None
+    if name == org.name or org.aliases.filter(name=name).exists():
+        return org
+    return None
 
 
 def _usable_org(org: Any, fld: str, label: str) -> None:
@@ -394,6 +415,8 @@ def match_transition(*, actor: Any, match: Match, action: str, reason: str = "")
     obj = Match.objects.select_for_update().get(pk=match.pk)
     if not can_manage_match(actor, obj):
         raise _forbid()
+    if _has_nul(reason):
+        raise BusinessError(_nul_message("原因"), code="invalid", field="reason")
     row = apply_transition(
         obj=obj,
         workflow=MATCH_WORKFLOW,
@@ -458,9 +481,11 @@ def event_save(
         count = 0
     listed = set(event.pairs.values_list("match_id", flat=True)) if event is not None else set()
     seen: set[int] = set()
-    for match, outcome, _note in pairs:
+    for match, outcome, note in pairs:
         if outcome not in PairOutcome.values:
             e.add("pairs", "对接结果无效。")
+        if _has_nul(note):
+            e.add("pairs", _nul_message("对接“%s”的说明" % match))
         if match.pk in seen:
             e.add("pairs", "对接“%s”重复。" % match)
         elif match.pk in listed:
@@ -518,11 +543,14 @@ def contract_register(
     registration number (unique), registration date, both parties' names (or organizations) and the amount
     (exact yuan: three decimals are refused, never rounded) are required; signed ≤ registered ≤ today.
     From a match, the parties default to the achievement's owner (seller) and the demanding enterprise
-    (buyer). Raises :class:`RowErrors` / :class:`BusinessError`."""
+    (buyer) — on registration, or on a correction that chooses another match; a correction that keeps the
+    match keeps the parties as given (an empty party stays empty). Raises :class:`RowErrors` /
+    :class:`BusinessError`."""
     if not (can_change_contract(actor, contract) if contract is not None else can_register_contract(actor)):
         raise _forbid()
-    if match is not None:
-        # the parties of the match: the achievement's owner sells, the demanding enterprise buys
+    if match is not None and (contract is None or contract.match_id != match.pk):
+        # the parties of a match taken on registration (or newly chosen on correction): the achievement's
+        # owner sells, the demanding enterprise buys; a correction never fills a party the user left alone
         if seller is None and match.achievement_id is not None:
             seller = match.achievement.owner  # type: ignore[union-attr]
         if buyer is None:
@@ -613,7 +641,9 @@ def cooperation_save(
 ) -> Cooperation:
     """Record (or correct) a co-operation agreement with a university or institute and the projects under
     it (refs like ``programs.project:12`` or project names, one per line). Correcting needs the change
-    permission and the agreement in the actor's region. Raises :class:`RowErrors` / :class:`BusinessError`."""
+    permission and the agreement in the actor's region. The ``partner`` organization stays linked only
+    while 合作院校名称 is its name (or a former name): a name changed to another institution drops the link.
+    Raises :class:`RowErrors` / :class:`BusinessError`."""
     if not (can_change_cooperation(actor, cooperation) if cooperation is not None else can_save_cooperation(actor)):
         raise _forbid()
     code = str(getattr(region, "code", region) or "")
@@ -635,10 +665,13 @@ def cooperation_save(
     if isinstance(raw_projects, str):
         raw_projects = raw_projects.splitlines()
     projects = [str(p).strip()[:200] for p in raw_projects if str(p).strip()]
+    if any(_has_nul(p) for p in projects):
+        e.add("projects", _nul_message("合作项目"))
     if len(projects) > 200:
         e.add("projects", "合作项目最多 200 项。")
     e.raise_if_any()
     assert signed_on is not None  # required: checked above
+    partner = _linked(partner, partner_name)
     obj = cooperation or Cooperation()
     obj.region_id, obj.title, obj.partner, obj.partner_name = code, title, partner, partner_name
     obj.local_party, obj.signed_on, obj.ends_on, obj.content, obj.projects = (

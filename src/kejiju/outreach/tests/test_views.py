@@ -342,7 +342,9 @@ def test_api_bad_input_is_400(client, staff):
     )
     assert resp.status_code == 400 and "planned_end" in resp.json()["errors"]
     assert client.get("/api/v1/outreach/activities/99999999999999999999/").status_code == 404
-    assert client.get("/api/v1/outreach/activities/?year=abc&region=%00").status_code == 200
+    assert client.get("/api/v1/outreach/activities/?year=abc&region=9").status_code == 200
+    nul = client.get("/api/v1/outreach/activities/?year=abc&region=%00")
+    assert nul.status_code == 400 and nul.json()["field"] == "region"
     resp = client.post(
         "/api/v1/outreach/commissioners/",
         {"kind": "commissioner", "selection_year": 2026, "person": {"name": "钱", "id_number": "1"}},
