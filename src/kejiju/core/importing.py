@@ -150,7 +150,20 @@ def read_rows(importer: Importer, data: bytes, filename: str, report: ImportRepo
     if not rows:
         report.error(2, "", "", "文件中没有数据行。")
         return None
+    for n, row in enumerate(rows, start=2):
+        for header in known:
+            value = row.get(header) or ""
+            if "\x00" in value:
+                # PostgreSQL cannot store it; the whole file is refused, as for any bad cell
+                report.error(n, header, visible_nul(value), "含有空字符（NUL），请删除这个不可见字符后重新导入。")
+    if not report.ok:
+        return None
     return rows
+
+
+def visible_nul(value: str) -> str:
+    """The text with each NUL character shown as ␀ (for messages and the marked-up workbook)."""
+    return value.replace("\x00", "\u2400")
 
 
 def run_import(importer: Importer, data: bytes, filename: str, *, actor: Any, commit: bool) -> ImportReport:
@@ -247,7 +260,7 @@ def error_workbook(importer: Importer, data: bytes, filename: str, report: Impor
             sheet.write_comment(0, col, "\n".join(by_cell[(1, header)]))
     for r, row in enumerate(rows, start=2):
         for col, header in enumerate(headers):
-            value = escape_cell(row.get(header, ""))
+            value = escape_cell(visible_nul(row.get(header) or ""))
             messages = by_cell.get((r, header))
             if messages:
                 sheet.write_string(r - 1, col, str(value), bad)

@@ -51,14 +51,6 @@ FIELD_HEADERS = {
 }
 
 
-NUL_MESSAGE = "含有空字符（NUL），请删除后重新上传。"
-
-
-def _nul_cells(raw: dict[str, str]) -> list[str]:
-    """The keys of the cells that contain a NUL character (the database refuses them in text)."""
-    return [key for key, value in raw.items() if "\x00" in str(value or "")]
-
-
 def _labels(choices: Any) -> list[str]:
     return [str(c.label) for c in choices]
 
@@ -113,13 +105,6 @@ def validate(rows: list[dict[str, str]], actor: Any, report: ImportReport) -> An
     seen: dict[tuple[str, str], int] = {}
     for index, raw in enumerate(rows, start=2):
         if not any(str(v).strip() for v in raw.values()):
-            continue
-        bad = _nul_cells(raw)
-        for cell in bad:
-            report.error(
-                index, FIELD_HEADERS.get(cell, cell), str(raw.get(cell) or "").replace("\x00", ""), NUL_MESSAGE
-            )
-        if bad:
             continue
         data = _row_data(raw)
         ok = True
@@ -310,12 +295,6 @@ def validate_talents(rows: list[dict[str, str]], actor: Any, report: ImportRepor
         with transaction.atomic():
             for index, raw in enumerate(rows, start=2):
                 if not any(str(v).strip() for v in raw.values()):
-                    continue
-                bad = _nul_cells(raw)
-                for key in bad:
-                    value = str(raw.get(key) or "").replace("\x00", "")
-                    report.error(index, TALENT_HEADERS.get(key, key), value, NUL_MESSAGE)
-                if bad:
                     continue
                 try:
                     with transaction.atomic():

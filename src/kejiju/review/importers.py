@@ -8,7 +8,7 @@ from typing import Any
 
 from kejiju.core.importing import ImportColumn, Importer, ImportReport, register_importer
 from kejiju.core.models import Region
-from kejiju.core.permissions import account_region_code
+from kejiju.core.permissions import account_region_code, can_see
 from kejiju.review import actions
 from kejiju.review.choices import ExpertOrigin
 from kejiju.review.models import Expert
@@ -74,13 +74,19 @@ def validate(rows: list[dict[str, str]], actor: Any, report: ImportReport) -> li
             seen[value] = index
             person = person_by_document(value)
             if person is not None:
+                # another region's person is never named (the file could otherwise look names up)
+                outside = actor is not None and not can_see(actor, person)
                 if person.name != data.get("name"):
-                    report.error(
-                        index, "姓名", data.get("name"), "身份证号码已登记为“%s”，与填写的姓名不一致。" % person.name
+                    message = (
+                        "该身份证号码已登记，与填写的姓名不一致（该人员不在您的管辖范围内）。"
+                        if outside
+                        else "身份证号码已登记为“%s”，与填写的姓名不一致。" % person.name
                     )
+                    report.error(index, "姓名", data.get("name"), message)
                     bad = True
                 if Expert.objects.filter(person=person).exists():
-                    report.error(index, "身份证号码", value, "%s 已在专家库中。" % person.name)
+                    who = "该身份证号码的人员" if outside else person.name
+                    report.error(index, "身份证号码", value, "%s 已在专家库中。" % who)
                     bad = True
         region = data.get("region", "")
         if region and region not in regions:

@@ -461,3 +461,19 @@ def test_blank_optional_cells_keep_stored_values_on_update(staff):
     org = Organization.objects.get(credit_code=code(1))
     assert org.name == "天长市导入测试一有限公司"  # a filled cell still updates
     assert (org.contact_phone, org.staff_count, org.address) == ("13912345678", 50, "天长市千秋大道")
+
+
+def test_a_nul_character_in_any_cell_refuses_the_file_and_marks_the_cell(staff):
+    """Every importer: a NUL in a cell (which PostgreSQL cannot store) is an error on that row and column,
+    shown as ␀; nothing is written and the marked-up workbook opens."""
+    from kejiju.core.importing import error_workbook
+
+    data = csv_bytes([row(1), row(2, 单位名称="天长市\x00科技公司"), row(3)], "utf-8")
+    report = validate(data, staff, filename="单位.csv", commit=True)
+    assert not report.committed
+    (error,) = report.as_dict()["errors"]
+    assert (error["row"], error["column"], error["value"]) == (3, "单位名称", "天长市\u2400科技公司")
+    assert "空字符" in error["message"]
+    assert Organization.objects.count() == 0 and not OperationLog.objects.filter(action="orgs.import").exists()
+    sheet = load_workbook(io.BytesIO(error_workbook(IMPORTER, data, "单位.csv", report))).active
+    assert sheet.cell(row=3, column=HEADERS.index("单位名称") + 1).value == "天长市\u2400科技公司"

@@ -118,3 +118,16 @@ def test_command_line_import(staff: Any, tmp_path: Any) -> None:
     assert "未写入任何数据" in out.getvalue() and not Expert.objects.exists()
     call_command("import", "experts", str(path), "--commit", "--user", staff.username, stdout=io.StringIO())
     assert list(Expert.objects.values_list("name", flat=True)) == ["陈志强"]
+
+
+def test_another_regions_person_is_never_named(staff: Any, make_user: Any) -> None:
+    """A row carrying the ID number of a person registered in another county (here an expert there) is
+    refused without disclosing that person's name; inside the region the name helps staff correct the row."""
+    other = make_user("bureau_staff", "341182", username="review-other")
+    far = make_expert(other, "341182", name="钱远方")
+    near = make_expert(staff, name="孙近邻")
+    data = xlsx([row("随便猜", far.person.id_number), row("孙近", near.person.id_number)])
+    report = run_import(IMPORTER, data, "专家.xlsx", actor=staff, commit=False)
+    messages = "\n".join(e["message"] for e in report.errors)
+    assert "钱远方" not in messages and "不在您的管辖范围内" in messages
+    assert "已登记为“孙近邻”" in messages
