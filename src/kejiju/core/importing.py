@@ -26,6 +26,7 @@ import xlsxwriter
 from django.db import transaction
 
 from kejiju.core.audit import log_operation, new_batch_id
+from kejiju.core.errors import BusinessError, RowErrors
 from kejiju.core.excel import SheetError, escape_cell, read_table
 
 
@@ -164,6 +165,60 @@ def read_rows(importer: Importer, data: bytes, filename: str, report: ImportRepo
 def visible_nul(value: str) -> str:
     """The text with each NUL character shown as ␀ (for messages and the marked-up workbook)."""
     return value.replace("\x00", "\u2400")
+
+
+def report_row_error(
+    report: ImportReport, index: int, raw: dict[str, str], exc: BusinessError, headers: dict[str, str]
+) -> None:
+    """A service's refusal of one row as errors on its row: each field of ``RowErrors`` under its column
+    header, a ``BusinessError`` under the column of its field (none when it names no field)."""
+    if isinstance(exc, RowErrors):
+        for fld, messages in exc.errors.items():
+            for message in messages:
+                report.error(index, headers.get(fld, fld), raw.get(fld, ""), message)
+        return
+    fld = exc.field or ""
+    report.error(index, headers.get(fld, ""), raw.get(fld, "") if fld in raw else "", exc.message)
+
+
+class _DryRun(Exception):
+    """Raised to roll back a validation pass that ran the rows for real."""
+
+
+def check_by_running(
+    rows: list[dict[str, str]],
+    run_row: Callable[[dict[str, str]], Any],
+    report: ImportReport,
+    headers: dict[str, str],
+    on_error: Callable[[ImportReport, int, dict[str, str], BusinessError], None] | None = None,
+) -> list[dict[str, str]]:
+    """Check rows by running each (``run_row``: the same service the pages call) in its own savepoint,
+    inside one transaction that is always rolled back: the import applies exactly the page's rules, and a
+    row that clashes with an earlier row of the file is caught like one that clashes with the register.
+    Each ``RowErrors`` / ``BusinessError`` becomes an error on its row and column (``headers`` maps field
+    keys to column headers), or goes to ``on_error`` when given; blank rows are skipped. Returns the rows
+    that passed; counts them as created."""
+    kept: list[dict[str, str]] = []
+    try:
+        with transaction.atomic():
+            for index, raw in enumerate(rows, start=2):
+                if not any(str(v).strip() for v in raw.values()):
+                    continue
+                try:
+                    with transaction.atomic():
+                        run_row(raw)
+                except BusinessError as exc:  # RowErrors included
+                    if on_error is not None:
+                        on_error(report, index, raw, exc)
+                    else:
+                        report_row_error(report, index, raw, exc, headers)
+                    continue
+                kept.append(raw)
+            raise _DryRun
+    except _DryRun:
+        pass
+    report.created = len(kept)
+    return kept
 
 
 def run_import(importer: Importer, data: bytes, filename: str, *, actor: Any, commit: bool) -> ImportReport:

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from kejiju.core.bulk import copy_history, ids_by, insert_rows, update_rows
-from kejiju.core.importing import ImportColumn, Importer, ImportReport, register_importer
+from kejiju.core.importing import ImportColumn, Importer, ImportReport, check_by_running, register_importer
 from kejiju.core.models import CodeItem, Region
 from kejiju.core.permissions import account_region_code
 from kejiju.orgs import actions
@@ -220,7 +220,6 @@ ORGANIZATIONS = register_importer(
 
 # ------------------------------------------------------------------ intellectual property (知识产权导入)
 
-from django.db import transaction  # noqa: E402
 
 from kejiju.core.errors import BusinessError  # noqa: E402
 from kejiju.orgs.choices import IpStatus, IpType  # noqa: E402
@@ -280,10 +279,6 @@ IP_COLUMNS = [
     ImportColumn("个人权利人身份证号", "person_id_number", help="18 位居民身份证号码。", width=22),
     ImportColumn("权利人（全部）", "owners", help="共有权利人全称，以顿号分隔。", width=30),
 ]
-
-
-class _DryRun(Exception):
-    """Raised to roll back the validation pass of the IP import."""
 
 
 def _ip_row(raw: dict[str, str], actor: Any) -> dict[str, Any]:
@@ -355,34 +350,7 @@ def validate_ip(rows: list[dict[str, str]], actor: Any, report: ImportReport) ->
     """Check every row by saving it through ``ip_save`` inside a transaction that is then rolled back: the
     import applies exactly the rules of the form (number format and check digit, dates, duplicates — in
     the file and against the register — and owner), and reports each with its row and column."""
-    from kejiju.core.errors import RowErrors
-
-    kept: list[dict[str, str]] = []
-    try:
-        with transaction.atomic():
-            for index, raw in enumerate(rows, start=2):
-                if not any(str(v).strip() for v in raw.values()):
-                    continue
-                try:
-                    with transaction.atomic():
-                        _ip_save_row(raw, actor)
-                except RowErrors as exc:
-                    for fld, messages in exc.errors.items():
-                        for message in messages:
-                            report.error(index, IP_HEADERS.get(fld, fld), raw.get(fld, ""), message)
-                    continue
-                except BusinessError as exc:
-                    fld = exc.field or ""
-                    header = IP_HEADERS.get(fld, "")
-                    value = raw.get(fld, "") if fld in raw else ""
-                    report.error(index, header, value, exc.message)
-                    continue
-                kept.append(raw)
-            raise _DryRun
-    except _DryRun:
-        pass
-    report.created = len(kept)
-    return kept
+    return check_by_running(rows, lambda raw: _ip_save_row(raw, actor), report, IP_HEADERS)
 
 
 def commit_ip(prepared: Any, actor: Any, batch_id: Any, report: ImportReport) -> None:

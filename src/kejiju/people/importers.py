@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from kejiju.core.errors import BusinessError, RowErrors
-from kejiju.core.importing import ImportColumn, Importer, ImportReport, register_importer
+from kejiju.core.importing import ImportColumn, Importer, ImportReport, check_by_running, register_importer
 from kejiju.core.permissions import account_region_code, can_see
 from kejiju.people import actions
 from kejiju.people.choices import Education, Gender, IdType, TitleLevel
@@ -217,10 +215,6 @@ TALENT_COLUMNS = [
 ]
 
 
-class _DryRun(Exception):
-    """Raised to roll back the checking pass of the talent import."""
-
-
 def _talent_row(raw: dict[str, str], actor: Any) -> None:
     """Find or register the person of one row and put them into the category; raises ``RowErrors`` /
     ``BusinessError`` naming the field."""
@@ -290,24 +284,7 @@ def validate_talents(rows: list[dict[str, str]], actor: Any, report: ImportRepor
     """Check every row by running it (person, then membership) in a transaction that is rolled back: the
     same rules and Chinese reasons as the pages, and a person put twice into one category in the file is
     caught like one already in it."""
-    kept: list[dict[str, str]] = []
-    try:
-        with transaction.atomic():
-            for index, raw in enumerate(rows, start=2):
-                if not any(str(v).strip() for v in raw.values()):
-                    continue
-                try:
-                    with transaction.atomic():
-                        _talent_row(raw, actor)
-                except BusinessError as exc:
-                    _report_error(report, index, raw, exc)
-                    continue
-                kept.append(raw)
-            raise _DryRun
-    except _DryRun:
-        pass
-    report.created = len(kept)
-    return kept
+    return check_by_running(rows, lambda raw: _talent_row(raw, actor), report, TALENT_HEADERS, _report_error)
 
 
 def commit_talents(prepared: Any, actor: Any, batch_id: Any, report: ImportReport) -> None:
