@@ -209,7 +209,7 @@ def review_batches(
     them to the review module). Only batches the user may see there (staff with the review module's
     view permission, in their region); newest first, cancelled ones included with their status."""
     from kejiju.awards.review import KEY
-    from kejiju.review.selectors import batch_list
+    from kejiju.review.selectors import batches_reviewing
     from kejiju.review.sources import make_ref
 
     if nomination is not None:
@@ -218,10 +218,4 @@ def review_batches(
         refs = [make_ref(KEY, pk) for pk in Nomination.objects.filter(cycle=cycle).values_list("pk", flat=True)]
     else:
         raise TypeError("review_batches needs a cycle or a nomination")
-    visible = batch_list(user=user)
-    if not refs:
-        return visible.none()
-    # the ids first: filtering the counted list on its items would count them twice
-    ids = set(visible.filter(source_key=KEY, items__ref__in=refs).values_list("pk", flat=True))
-    batches: QuerySet[Any] = visible.filter(pk__in=ids, is_archived=False).order_by("-created_at", "-pk")
-    return batches
+    return batches_reviewing(user=user, source_key=KEY, refs=refs)

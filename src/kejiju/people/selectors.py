@@ -204,20 +204,11 @@ def review_batches(*, user: Any, selection_round: SelectionRound) -> QuerySet[An
     batches the user may see there (the review module's view permission, in their region); newest first,
     cancelled ones included with their status."""
     from kejiju.people.review import KEY
-    from kejiju.review.selectors import batch_list
+    from kejiju.review.selectors import batches_reviewing
     from kejiju.review.sources import make_ref
 
-    refs = [
-        make_ref(KEY, pk)
-        for pk in Nomination.objects.filter(selection_round=selection_round).values_list("pk", flat=True)
-    ]
-    visible = batch_list(user=user)
-    if not refs:
-        return visible.none()
-    # the ids first: filtering the counted list on its items would count them twice
-    ids = set(visible.filter(source_key=KEY, items__ref__in=refs).values_list("pk", flat=True))
-    batches: QuerySet[Any] = visible.filter(pk__in=ids, is_archived=False).order_by("-created_at", "-pk")
-    return batches
+    nominations = Nomination.objects.filter(selection_round=selection_round).values_list("pk", flat=True)
+    return batches_reviewing(user=user, source_key=KEY, refs=[make_ref(KEY, pk) for pk in nominations])
 
 
 def round_selected(*, selection_round: SelectionRound) -> QuerySet[Nomination]:

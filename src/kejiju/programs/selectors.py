@@ -439,7 +439,7 @@ def review_batches(*, user: Any, call: Call | None = None, project: Project | No
     (验收评审, 中期检查): those whose items are these records as the programme review sources hand them
     over (``programs.application:<pk>``, ``programs.project:<pk>``). Only batches the user may see there;
     newest first, cancelled ones included with their status."""
-    from kejiju.review.selectors import batch_list
+    from kejiju.review.selectors import batches_reviewing
     from kejiju.review.sources import make_ref
 
     if call is not None:
@@ -449,9 +449,4 @@ def review_batches(*, user: Any, call: Call | None = None, project: Project | No
         key, refs = "programs.project", [make_ref("programs.project", project.pk)]
     else:
         raise TypeError("review_batches needs a call or a project")
-    visible = batch_list(user=user)
-    if not refs:
-        return visible.none()
-    ids = set(visible.filter(source_key=key, items__ref__in=refs).values_list("pk", flat=True))
-    batches: QuerySet[Any] = visible.filter(pk__in=ids, is_archived=False).order_by("-created_at", "-pk")
-    return batches
+    return batches_reviewing(user=user, source_key=key, refs=refs)

@@ -135,3 +135,16 @@ def experts_by_names(*, names: Any) -> dict[str, list[tuple[int, str]]]:
     for name, person_id, unit, org_name in rows:
         out.setdefault(name, []).append((person_id, "%s %s" % (unit or "", org_name or "")))
     return out
+
+
+def batches_reviewing(*, user: Any, source_key: str, refs: list[str]) -> QuerySet[ReviewBatch]:
+    """The batches (评审批次) whose items include any of ``refs`` of the source ``source_key`` — how another
+    module lists the reviews of its records. Only batches the user may see (the review module's view
+    permission, in their region); newest first, cancelled ones included with their status, archived ones
+    left out."""
+    visible = batch_list(user=user)
+    if not refs:
+        return visible.none()
+    # the ids first: filtering the counted list on its items would count them twice
+    ids = set(visible.filter(source_key=source_key, items__ref__in=refs).values_list("pk", flat=True))
+    return visible.filter(pk__in=ids, is_archived=False).order_by("-created_at", "-pk")
