@@ -5,6 +5,8 @@ Business errors answer 400 with the Chinese reason naming the field (403 for a w
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -152,6 +154,17 @@ class CycleMeetingView(ApiView):
         return Response(s.AwardMeetingSerializer(meeting).data)
 
 
+def _cycle_nomination(request: Request, id: str, serializer: Any) -> tuple[dict[str, Any], Nomination]:
+    """The cycle of the URL (404 outside the user's region), the checked input, and the nomination it
+    names, which must belong to that cycle (400 on ``nomination`` otherwise)."""
+    cycle = selectors.cycle_get(user=request.user, pk=path_id(id, "奖励年度不存在。"))
+    data = parse_input(serializer, request)
+    nomination = selectors.nomination_list(user=request.user, cycle=cycle).filter(pk=data["nomination"]).first()
+    if nomination is None:
+        raise BusinessError("推荐项目不存在或不属于该奖励年度。", code="invalid", field="nomination")
+    return data, nomination
+
+
 class CycleVoteListView(ApiView):
     serializer_class = s.AwardVoteSerializer
     queryset = NominationVote.objects.none()
@@ -184,11 +197,7 @@ class CycleVoteListView(ApiView):
         responses={201: s.AwardVoteSerializer, **ERR},
     )
     def post(self, request: Request, id: str) -> Response:
-        cycle = selectors.cycle_get(user=request.user, pk=path_id(id, "奖励年度不存在。"))
-        data = parse_input(s.AwardVoteInSerializer, request)
-        nomination = selectors.nomination_list(user=request.user, cycle=cycle).filter(pk=data["nomination"]).first()
-        if nomination is None:
-            raise BusinessError("推荐项目不存在或不属于该奖励年度。", code="invalid", field="nomination")
+        data, nomination = _cycle_nomination(request, id, s.AwardVoteInSerializer)
         vote = services.vote_record(
             actor=request.user,
             nomination=nomination,
@@ -216,11 +225,7 @@ class CycleVoteOverrideView(ApiView):
         responses={200: s.AwardVoteSerializer, **ERR},
     )
     def post(self, request: Request, id: str) -> Response:
-        cycle = selectors.cycle_get(user=request.user, pk=path_id(id, "奖励年度不存在。"))
-        data = parse_input(s.AwardVoteOverrideInSerializer, request)
-        nomination = selectors.nomination_list(user=request.user, cycle=cycle).filter(pk=data["nomination"]).first()
-        if nomination is None:
-            raise BusinessError("推荐项目不存在或不属于该奖励年度。", code="invalid", field="nomination")
+        data, nomination = _cycle_nomination(request, id, s.AwardVoteOverrideInSerializer)
         vote = services.vote_override(
             actor=request.user, nomination=nomination, grade=data.get("grade", ""), reason=data.get("reason", "")
         )
