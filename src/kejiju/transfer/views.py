@@ -8,7 +8,9 @@ outside the region). Organization accounts (单位用户) post and follow their 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -93,6 +95,39 @@ def _form_page(
     return render(request, template, {"form": form, "title": title, "back": back}, status=status)
 
 
+def _values_of(obj: Any, form_class: Any, **given: Any) -> dict[str, Any]:
+    """A record's present values of the form's fields, to fill its edit page; ``given``: the fields not read
+    straight from the record (its organization, region, lines of text)."""
+    return {name: getattr(obj, name) for name in form_class.base_fields if name not in given} | given
+
+
+def _form_view(
+    request: HttpRequest,
+    make_form: Callable[..., Any],
+    initial: Callable[[], dict[str, Any] | None],
+    save: Callable[[dict[str, Any]], Any],
+    done: Callable[[Any], tuple[str, str]],
+    page: Callable[[Any], HttpResponse],
+) -> HttpResponse:
+    """A record's create or edit page (the caller has checked the permissions). GET: the form from
+    ``make_form`` filled with ``initial()``. POST: a valid form's cleaned data go to ``save`` (the service),
+    then the success message and the redirect that ``done`` gives for the saved record; an invalid form, or
+    one the service refuses (its error on the form, nothing saved), is shown again by ``page`` (400)."""
+    if request.method != "POST":
+        return page(make_form(initial=initial()))
+    form = make_form(request.POST)
+    if form.is_valid():
+        try:
+            obj = save(dict(form.cleaned_data))
+        except BusinessError as exc:
+            form.add_service_error(exc)
+        else:
+            message, target = done(obj)
+            messages.success(request, message)
+            return redirect(target)
+    return page(form)
+
+
 # ------------------------------------------------------------------ demands
 
 
@@ -140,22 +175,7 @@ def demand_create_view(request: HttpRequest) -> HttpResponse:
     """发布技术需求: an enterprise's account for itself, or staff for an enterprise in their region."""
     if not _may_post(request):
         raise PermissionDenied
-    choices = _org_choices(request, "transfer.add_techdemand")
-    if request.method == "POST":
-        form = DemandForm(request.POST, organizations=choices)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            org = _org_of(request, data.pop("organization"))
-            try:
-                demand = services.demand_save(actor=request.user, enterprise=org, data=data)
-            except BusinessError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "已发布技术需求，下面是按内容匹配的成果推荐。")
-                return redirect("transfer:demand_detail", pk=demand.pk)
-    else:
-        form = DemandForm(organizations=choices)
-    return _form_page(request, form, "发布技术需求", reverse("transfer:my_list"))
+    return _demand_form(request)
 
 
 @login_required
@@ -211,28 +231,41 @@ def _with_current(choices: list[tuple[str, str]], org: Any) -> list[tuple[str, s
 def demand_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     """修改技术需求: the enterprise's account or staff of its region; a closed demand is not changed."""
     demand = _editable_demand(request, pk)
-    choices = _with_current(_org_choices(request, "transfer.change_techdemand"), demand.enterprise)
-    back = reverse("transfer:demand_detail", args=[demand.pk])
     if demand.status == DemandStatus.CLOSED:
         messages.error(request, "需求已关闭，不能修改。")
-        return redirect(back)
-    if request.method == "POST":
-        form = DemandForm(request.POST, organizations=choices)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            org = _org_of(request, data.pop("organization"))
-            try:
-                services.demand_save(actor=request.user, enterprise=org, data=data, demand=demand)
-            except BusinessError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "已保存技术需求的修改。")
-                return redirect(back)
+        return redirect("transfer:demand_detail", pk=demand.pk)
+    return _demand_form(request, demand)
+
+
+def _demand_form(request: HttpRequest, demand: Any = None) -> HttpResponse:
+    """The page that posts a demand or, given ``demand``, changes it."""
+    if demand is None:
+        choices = _org_choices(request, "transfer.add_techdemand")
+        title, back = "发布技术需求", reverse("transfer:my_list")
     else:
-        initial = {name: getattr(demand, name) for name in DemandForm.base_fields if name != "organization"}
-        initial["organization"] = str(demand.enterprise_id)
-        form = DemandForm(organizations=choices, initial=initial)
-    return _form_page(request, form, "修改技术需求", back)
+        choices = _with_current(_org_choices(request, "transfer.change_techdemand"), demand.enterprise)
+        title, back = "修改技术需求", reverse("transfer:demand_detail", args=[demand.pk])
+
+    def initial() -> dict[str, Any] | None:
+        return None if demand is None else _values_of(demand, DemandForm, organization=str(demand.enterprise_id))
+
+    def save(data: dict[str, Any]) -> Any:
+        org = _org_of(request, data.pop("organization"))
+        return services.demand_save(actor=request.user, enterprise=org, data=data, demand=demand)
+
+    def done(saved: Any) -> tuple[str, str]:
+        if demand is None:
+            return "已发布技术需求，下面是按内容匹配的成果推荐。", reverse("transfer:demand_detail", args=[saved.pk])
+        return "已保存技术需求的修改。", back
+
+    return _form_view(
+        request,
+        partial(DemandForm, organizations=choices),
+        initial,
+        save,
+        done,
+        lambda form: _form_page(request, form, title, back),
+    )
 
 
 @login_required
@@ -345,23 +378,7 @@ def achievement_list_view(request: HttpRequest) -> HttpResponse:
 def achievement_create_view(request: HttpRequest) -> HttpResponse:
     if not (request.user.has_perm("transfer.add_achievement") or _may_post(request)):
         raise PermissionDenied
-    choices = _org_choices(request, "transfer.add_achievement")
-    if request.method == "POST":
-        form = AchievementForm(request.POST, organizations=choices)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            org = _org_of(request, data.pop("organization"))
-            try:
-                data["related_ip"] = services.related_ip_from_numbers(org, data.pop("related_ip"))
-                obj = services.achievement_save(actor=request.user, owner=org, data=data)
-            except BusinessError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "已登记科技成果。")
-                return redirect("transfer:achievement_detail", pk=obj.pk)
-    else:
-        form = AchievementForm(organizations=choices)
-    return _form_page(request, form, "登记科技成果", reverse("transfer:achievement_list"))
+    return _achievement_form(request)
 
 
 @login_required
@@ -393,28 +410,42 @@ def _editable_achievement(request: HttpRequest, pk: int) -> Any:
 @require_http_methods(["GET", "POST"])
 def achievement_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     """修改科技成果 (the owner's account or staff of its region), related IP given by number."""
-    achievement = _editable_achievement(request, pk)
-    choices = _with_current(_org_choices(request, "transfer.change_achievement"), achievement.owner)
-    back = reverse("transfer:achievement_detail", args=[achievement.pk])
-    if request.method == "POST":
-        form = AchievementForm(request.POST, organizations=choices)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            org = _org_of(request, data.pop("organization"))
-            try:
-                data["related_ip"] = services.related_ip_from_numbers(org, data.pop("related_ip"))
-                services.achievement_save(actor=request.user, owner=org, data=data, achievement=achievement)
-            except BusinessError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "已保存科技成果的修改。")
-                return redirect(back)
+    return _achievement_form(request, _editable_achievement(request, pk))
+
+
+def _achievement_form(request: HttpRequest, achievement: Any = None) -> HttpResponse:
+    """The page that registers an achievement or, given ``achievement``, changes it."""
+    if achievement is None:
+        choices = _org_choices(request, "transfer.add_achievement")
+        title, back = "登记科技成果", reverse("transfer:achievement_list")
     else:
-        initial = {name: getattr(achievement, name) for name in AchievementForm.base_fields if name != "organization"}
-        initial["organization"] = str(achievement.owner_id)
-        initial["related_ip"] = "\n".join(ip.number for ip in achievement.related_ip.order_by("number"))
-        form = AchievementForm(organizations=choices, initial=initial)
-    return _form_page(request, form, "修改科技成果", back)
+        choices = _with_current(_org_choices(request, "transfer.change_achievement"), achievement.owner)
+        title, back = "修改科技成果", reverse("transfer:achievement_detail", args=[achievement.pk])
+
+    def initial() -> dict[str, Any] | None:
+        if achievement is None:
+            return None
+        numbers = "\n".join(ip.number for ip in achievement.related_ip.order_by("number"))
+        return _values_of(achievement, AchievementForm, organization=str(achievement.owner_id), related_ip=numbers)
+
+    def save(data: dict[str, Any]) -> Any:
+        org = _org_of(request, data.pop("organization"))
+        data["related_ip"] = services.related_ip_from_numbers(org, data.pop("related_ip"))
+        return services.achievement_save(actor=request.user, owner=org, data=data, achievement=achievement)
+
+    def done(saved: Any) -> tuple[str, str]:
+        if achievement is None:
+            return "已登记科技成果。", reverse("transfer:achievement_detail", args=[saved.pk])
+        return "已保存科技成果的修改。", back
+
+    return _form_view(
+        request,
+        partial(AchievementForm, organizations=choices),
+        initial,
+        save,
+        done,
+        lambda form: _form_page(request, form, title, back),
+    )
 
 
 @login_required
@@ -550,33 +581,7 @@ def event_create_view(request: HttpRequest) -> HttpResponse:
     """登记对接活动: the event, its participants, and an outcome for each confirmed pair discussed."""
     if not can_save_event(request.user):
         raise PermissionDenied
-    user = request.user
-    regions = region_choices(active_region_code(user), depth=1, floor=6)
-    candidates = _event_candidates(user)
-    if request.method == "POST":
-        form = EventForm(request.POST, regions=regions)
-        pairs = _event_pairs(request, candidates)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            region = data.pop("region")
-            organizations, experts = _event_parties(pairs)
-            try:
-                event = services.event_save(
-                    actor=user,
-                    region=region,
-                    data=data,
-                    organizations=organizations,
-                    experts=experts,
-                    pairs=pairs,
-                )
-            except BusinessError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "已登记对接活动。")
-                return redirect("transfer:event_detail", pk=event.pk)
-    else:
-        form = EventForm(regions=regions, initial={"held_on": date.today(), "region": active_region_code(user)})
-    return _event_form_page(request, form, candidates, title="登记对接活动", back=reverse("transfer:event_list"))
+    return _event_form(request)
 
 
 @login_required
@@ -607,41 +612,63 @@ def event_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     """修改对接活动: name, date, venue, count, summary, region; the pairs recorded stay (their outcomes have
     moved the matches), further pairs discussed may be added."""
     _require(request, "transfer.change_matchevent")
-    user = request.user
-    event = selectors.event_get(user=user, pk=pk)
-    if not can_change_event(user, event):
+    event = selectors.event_get(user=request.user, pk=pk)
+    if not can_change_event(request.user, event):
         raise PermissionDenied
-    back = reverse("transfer:event_detail", args=[event.pk])
-    regions = _with_region(region_choices(active_region_code(user), depth=1, floor=6), event.region)
-    existing = list(event.pairs.select_related("match", "match__demand", "match__achievement", "match__expert"))
-    candidates = _event_candidates(user, exclude=[p.match_id for p in existing])
-    if request.method == "POST":
-        form = EventForm(request.POST, regions=regions)
-        pairs = _event_pairs(request, candidates)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            region = data.pop("region")
-            organizations, experts = _event_parties(pairs)
-            try:
-                services.event_save(
-                    actor=user,
-                    region=region,
-                    data=data,
-                    organizations=organizations,
-                    experts=experts,
-                    pairs=pairs,
-                    event=event,
-                )
-            except BusinessError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "已保存对接活动的修改。")
-                return redirect(back)
+    return _event_form(request, event)
+
+
+def _event_form(request: HttpRequest, event: Any = None) -> HttpResponse:
+    """The page that registers a match event or, given ``event``, changes it (the pairs recorded are listed
+    and stay; further pairs discussed may be added)."""
+    user = request.user
+    regions = region_choices(active_region_code(user), depth=1, floor=6)
+    extra: dict[str, Any]
+    if event is None:
+        candidates = _event_candidates(user)
+        extra = {"title": "登记对接活动", "back": reverse("transfer:event_list")}
     else:
-        initial = {name: getattr(event, name) for name in EventForm.base_fields if name != "region"}
-        initial["region"] = event.region_id
-        form = EventForm(regions=regions, initial=initial)
-    return _event_form_page(request, form, candidates, title="修改对接活动", back=back, existing=existing)
+        regions = _with_region(regions, event.region)
+        existing = list(event.pairs.select_related("match", "match__demand", "match__achievement", "match__expert"))
+        candidates = _event_candidates(user, exclude=[p.match_id for p in existing])
+        extra = {
+            "title": "修改对接活动",
+            "back": reverse("transfer:event_detail", args=[event.pk]),
+            "existing": existing,
+        }
+
+    def initial() -> dict[str, Any]:
+        if event is None:
+            return {"held_on": date.today(), "region": active_region_code(user)}
+        return _values_of(event, EventForm, region=event.region_id)
+
+    def save(data: dict[str, Any]) -> Any:
+        pairs = _event_pairs(request, candidates)
+        organizations, experts = _event_parties(pairs)
+        region = data.pop("region")
+        return services.event_save(
+            actor=user,
+            region=region,
+            data=data,
+            organizations=organizations,
+            experts=experts,
+            pairs=pairs,
+            event=event,
+        )
+
+    def done(saved: Any) -> tuple[str, str]:
+        if event is None:
+            return "已登记对接活动。", reverse("transfer:event_detail", args=[saved.pk])
+        return "已保存对接活动的修改。", extra["back"]
+
+    return _form_view(
+        request,
+        partial(EventForm, regions=regions),
+        initial,
+        save,
+        done,
+        lambda form: _event_form_page(request, form, candidates, **extra),
+    )
 
 
 def _with_region(choices: Any, region: Any) -> list[tuple[str, str]]:
@@ -723,42 +750,7 @@ def contract_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_create_view(request: HttpRequest) -> HttpResponse:
     if not can_register_contract(request.user):
         raise PermissionDenied
-    user = request.user
-    regions = region_choices(active_region_code(user), depth=1, floor=6)
-    matches = list(
-        selectors.match_list(user=user)
-        .filter(status__in=[MatchStatus.CONFIRMED, MatchStatus.AGREED])
-        .order_by("-pk")[:200]
-    )
-    match_choices = [(str(m.pk), str(m)) for m in matches]
-    if request.method == "POST":
-        form = ContractForm(request.POST, regions=regions, matches=match_choices)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            region = data.pop("region")
-            key = data.pop("match")
-            match = next((m for m in matches if str(m.pk) == key), None)
-            try:
-                contract = services.contract_register(actor=user, region=region, data=data, match=match)
-            except BusinessError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "已登记技术合同 %s。" % contract.registration_no)
-                return redirect("transfer:contract_list")
-    else:
-        initial: dict[str, Any] = {"registered_on": date.today(), "region": active_region_code(user)}
-        chosen = next((m for m in matches if str(m.pk) == request.GET.get("match", "")), None)
-        if chosen is not None:
-            initial.update(
-                match=str(chosen.pk),
-                buyer_name=chosen.demand.enterprise.name,
-                seller_name=chosen.achievement.owner.name
-                if chosen.achievement is not None
-                else (chosen.expert.name if chosen.expert is not None else ""),
-                title=chosen.demand.title,
-            )
-        form = ContractForm(regions=regions, matches=match_choices, initial=initial)
-    return _form_page(request, form, "技术合同登记", reverse("transfer:contract_list"))
+    return _contract_form(request)
 
 
 @login_required
@@ -767,51 +759,76 @@ def contract_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     """修改技术合同: the same fields and rules as registration (the registration number stays unique,
     the amount exact to the fen, no date in the future); a newly chosen match brings its parties."""
     _require(request, "transfer.change_techcontract")
-    user = request.user
-    contract = selectors.contract_get(user=user, pk=pk)
-    if not can_change_contract(user, contract):
+    contract = selectors.contract_get(user=request.user, pk=pk)
+    if not can_change_contract(request.user, contract):
         raise PermissionDenied
-    back = reverse("transfer:contract_detail", args=[contract.pk])
-    regions = _with_region(region_choices(active_region_code(user), depth=1, floor=6), contract.region)
+    return _contract_form(request, contract)
+
+
+def _contract_form(request: HttpRequest, contract: Any = None) -> HttpResponse:
+    """The page that registers a technology contract (a confirmed or agreed match, chosen or given as
+    ``?match=``, fills in its parties) or, given ``contract``, changes it."""
+    user = request.user
+    regions = region_choices(active_region_code(user), depth=1, floor=6)
     matches = list(
         selectors.match_list(user=user)
         .filter(status__in=[MatchStatus.CONFIRMED, MatchStatus.AGREED])
         .order_by("-pk")[:200]
     )
-    if contract.match is not None and all(m.pk != contract.match_id for m in matches):
-        matches.insert(0, contract.match)
-    match_choices = [(str(m.pk), str(m)) for m in matches]
-    if request.method == "POST":
-        form = ContractForm(request.POST, regions=regions, matches=match_choices)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            region = data.pop("region")
-            key = data.pop("match")
-            match = next((m for m in matches if str(m.pk) == key), None)
-            same = match is not None and match.pk == contract.match_id
-            try:
-                services.contract_register(
-                    actor=user,
-                    region=region,
-                    data=data,
-                    # the parties stay linked unless another match is chosen (then they are the match's)
-                    seller=contract.seller if match is None or same else None,
-                    buyer=contract.buyer if match is None or same else None,
-                    match=match,
-                    contract=contract,
-                )
-            except BusinessError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "已保存技术合同 %s 的修改。" % contract.registration_no)
-                return redirect(back)
+    if contract is None:
+        title, back = "技术合同登记", reverse("transfer:contract_list")
     else:
-        initial = {
-            name: getattr(contract, name) for name in ContractForm.base_fields if name not in ("region", "match")
-        }
-        initial.update(region=contract.region_id, match=str(contract.match_id or ""))
-        form = ContractForm(regions=regions, matches=match_choices, initial=initial)
-    return _form_page(request, form, "修改技术合同", back)
+        title, back = "修改技术合同", reverse("transfer:contract_detail", args=[contract.pk])
+        regions = _with_region(regions, contract.region)
+        if contract.match is not None and all(m.pk != contract.match_id for m in matches):
+            matches.insert(0, contract.match)
+    match_choices = [(str(m.pk), str(m)) for m in matches]
+
+    def initial() -> dict[str, Any]:
+        if contract is not None:
+            return _values_of(contract, ContractForm, region=contract.region_id, match=str(contract.match_id or ""))
+        values: dict[str, Any] = {"registered_on": date.today(), "region": active_region_code(user)}
+        chosen = next((m for m in matches if str(m.pk) == request.GET.get("match", "")), None)
+        if chosen is not None:
+            values.update(
+                match=str(chosen.pk),
+                buyer_name=chosen.demand.enterprise.name,
+                seller_name=chosen.achievement.owner.name
+                if chosen.achievement is not None
+                else (chosen.expert.name if chosen.expert is not None else ""),
+                title=chosen.demand.title,
+            )
+        return values
+
+    def save(data: dict[str, Any]) -> Any:
+        region = data.pop("region")
+        key = data.pop("match")
+        match = next((m for m in matches if str(m.pk) == key), None)
+        # a change keeps the parties linked unless another match is chosen (then they are the match's)
+        keep = contract is not None and (match is None or match.pk == contract.match_id)
+        return services.contract_register(
+            actor=user,
+            region=region,
+            data=data,
+            seller=contract.seller if keep else None,
+            buyer=contract.buyer if keep else None,
+            match=match,
+            contract=contract,
+        )
+
+    def done(saved: Any) -> tuple[str, str]:
+        if contract is None:
+            return "已登记技术合同 %s。" % saved.registration_no, reverse("transfer:contract_list")
+        return "已保存技术合同 %s 的修改。" % contract.registration_no, back
+
+    return _form_view(
+        request,
+        partial(ContractForm, regions=regions, matches=match_choices),
+        initial,
+        save,
+        done,
+        lambda form: _form_page(request, form, title, back),
+    )
 
 
 # ------------------------------------------------------------------ co-operation agreements
@@ -848,22 +865,7 @@ def cooperation_list_view(request: HttpRequest) -> HttpResponse:
 def cooperation_create_view(request: HttpRequest) -> HttpResponse:
     if not can_save_cooperation(request.user):
         raise PermissionDenied
-    regions = region_choices(active_region_code(request.user), depth=1, floor=6)
-    if request.method == "POST":
-        form = CooperationForm(request.POST, regions=regions)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            region = data.pop("region")
-            try:
-                cooperation = services.cooperation_save(actor=request.user, region=region, data=data)
-            except BusinessError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "已登记合作协议。")
-                return redirect("transfer:cooperation_detail", pk=cooperation.pk)
-    else:
-        form = CooperationForm(regions=regions, initial={"region": active_region_code(request.user)})
-    return _form_page(request, form, "登记合作协议", reverse("transfer:cooperation_list"))
+    return _cooperation_form(request)
 
 
 @login_required
@@ -889,29 +891,46 @@ def cooperation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     cooperation = selectors.cooperation_get(user=request.user, pk=pk)
     if not can_change_cooperation(request.user, cooperation):
         raise PermissionDenied
-    back = reverse("transfer:cooperation_detail", args=[cooperation.pk])
-    regions = _with_region(region_choices(active_region_code(request.user), depth=1, floor=6), cooperation.region)
-    if request.method == "POST":
-        form = CooperationForm(request.POST, regions=regions)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            region = data.pop("region")
-            try:
-                services.cooperation_save(
-                    actor=request.user,
-                    region=region,
-                    data=data,
-                    partner=cooperation.partner,
-                    local_party=cooperation.local_party,
-                    cooperation=cooperation,
-                )
-            except BusinessError as exc:
-                form.add_service_error(exc)
-            else:
-                messages.success(request, "已保存合作协议的修改。")
-                return redirect(back)
+    return _cooperation_form(request, cooperation)
+
+
+def _cooperation_form(request: HttpRequest, cooperation: Any = None) -> HttpResponse:
+    """The page that records a co-operation agreement or, given ``cooperation``, changes it (its partner and
+    local party links are kept, the service drops a partner link whose name no longer matches)."""
+    regions = region_choices(active_region_code(request.user), depth=1, floor=6)
+    if cooperation is None:
+        title, back = "登记合作协议", reverse("transfer:cooperation_list")
     else:
-        initial = {name: getattr(cooperation, name) for name in CooperationForm.base_fields if name != "region"}
-        initial.update(region=cooperation.region_id, projects="\n".join(cooperation.projects))
-        form = CooperationForm(regions=regions, initial=initial)
-    return _form_page(request, form, "修改合作协议", back)
+        title, back = "修改合作协议", reverse("transfer:cooperation_detail", args=[cooperation.pk])
+        regions = _with_region(regions, cooperation.region)
+
+    def initial() -> dict[str, Any]:
+        if cooperation is None:
+            return {"region": active_region_code(request.user)}
+        projects = "\n".join(cooperation.projects)
+        return _values_of(cooperation, CooperationForm, region=cooperation.region_id, projects=projects)
+
+    def save(data: dict[str, Any]) -> Any:
+        region = data.pop("region")
+        return services.cooperation_save(
+            actor=request.user,
+            region=region,
+            data=data,
+            partner=cooperation.partner if cooperation is not None else None,
+            local_party=cooperation.local_party if cooperation is not None else None,
+            cooperation=cooperation,
+        )
+
+    def done(saved: Any) -> tuple[str, str]:
+        if cooperation is None:
+            return "已登记合作协议。", reverse("transfer:cooperation_detail", args=[saved.pk])
+        return "已保存合作协议的修改。", back
+
+    return _form_view(
+        request,
+        partial(CooperationForm, regions=regions),
+        initial,
+        save,
+        done,
+        lambda form: _form_page(request, form, title, back),
+    )

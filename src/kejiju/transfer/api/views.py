@@ -6,6 +6,8 @@ achievements; any other record answers 404."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404
@@ -75,6 +77,51 @@ def _current(obj: Any, serializer_class: type[Any], skip: tuple[str, ...] = ()) 
     """The record's present values of the fields an update may give (a PATCH keeps those not given)."""
     names = [str(name) for name in serializer_class().fields]
     return {name: getattr(obj, name) for name in names if name not in skip}
+
+
+@dataclass(frozen=True)
+class _OrgRecord:
+    """An organization's record that its account or the staff of its region update by PATCH."""
+
+    perm: str  # the staff's change permission
+    get: Callable[..., Any]  # the region-scoped selector
+    missing: str  # the 404 message
+    serializer_class: type[Any]  # the update input
+    org_field: str  # the organization's field and its label
+    org_label: str
+    skip: tuple[str, ...] = ()  # fields not taken from the record when not given
+
+
+_DEMAND = _OrgRecord(
+    "transfer.change_techdemand",
+    selectors.demand_get,
+    "技术需求不存在。",
+    DemandUpdateSerializer,
+    "enterprise",
+    "需求单位",
+)
+_ACHIEVEMENT = _OrgRecord(
+    "transfer.change_achievement",
+    selectors.achievement_get,
+    "科技成果不存在。",
+    AchievementUpdateSerializer,
+    "owner",
+    "成果单位",
+    skip=("related_ip",),
+)
+
+
+def _org_update(request: Request, id: str, kind: _OrgRecord) -> tuple[Any, Any, dict[str, Any]]:
+    """A PATCH of ``kind``: 403 without its permission (or the right to post), the record (404 outside the
+    caller's reach), its organization (the one given, else its present one) and the fields to save: those given
+    over the record's present values (400 if invalid, nothing changed)."""
+    _may_change(request, kind.perm)
+    obj = kind.get(user=request.user, pk=path_id(id, kind.missing))
+    data = parse_input(kind.serializer_class, request)
+    fld = kind.org_field
+    org = _organization(request, data.pop(fld), fld, kind.org_label) if fld in data else getattr(obj, fld)
+    current = _current(obj, kind.serializer_class, skip=(fld, *kind.skip))
+    return obj, org, {**current, **data}
 
 
 def _id_param(label: str) -> OpenApiParameter:
@@ -152,18 +199,8 @@ class DemandDetailView(ApiView):
         responses={200: DemandSerializer, **WRITE_ERRORS, 404: E404},
     )
     def patch(self, request: Request, id: str) -> Response:
-        _may_change(request, "transfer.change_techdemand")
-        demand = selectors.demand_get(user=request.user, pk=path_id(id, "技术需求不存在。"))
-        data = parse_input(DemandUpdateSerializer, request)
-        enterprise = (
-            _organization(request, data.pop("enterprise"), "enterprise", "需求单位")
-            if "enterprise" in data
-            else demand.enterprise
-        )
-        current = _current(demand, DemandUpdateSerializer, skip=("enterprise",))
-        demand = services.demand_save(
-            actor=request.user, enterprise=enterprise, data={**current, **data}, demand=demand
-        )
+        demand, enterprise, data = _org_update(request, id, _DEMAND)
+        demand = services.demand_save(actor=request.user, enterprise=enterprise, data=data, demand=demand)
         return Response(DemandSerializer(demand).data)
 
 
@@ -282,19 +319,15 @@ class AchievementDetailView(ApiView):
         responses={200: AchievementSerializer, **WRITE_ERRORS, 404: E404},
     )
     def patch(self, request: Request, id: str) -> Response:
-        _may_change(request, "transfer.change_achievement")
-        obj = selectors.achievement_get(user=request.user, pk=path_id(id, "科技成果不存在。"))
-        data = parse_input(AchievementUpdateSerializer, request)
-        owner = _organization(request, data.pop("owner"), "owner", "成果单位") if "owner" in data else obj.owner
+        obj, owner, data = _org_update(request, id, _ACHIEVEMENT)
         numbers = data.pop("related_ip", None)
         related = (
             services.related_ip_from_numbers(owner, "\n".join(numbers))
             if numbers is not None
             else list(obj.related_ip.all())
         )
-        current = _current(obj, AchievementUpdateSerializer, skip=("owner", "related_ip"))
         obj = services.achievement_save(
-            actor=request.user, owner=owner, data={**current, **data, "related_ip": related}, achievement=obj
+            actor=request.user, owner=owner, data={**data, "related_ip": related}, achievement=obj
         )
         return Response(AchievementSerializer(obj).data)
 
