@@ -51,6 +51,26 @@ def _draft(w: f.World, **data: Any) -> Application:
     return services.application_create(actor=w.applicant, call=w.call, organization=w.org, data=data or None)
 
 
+def _batch(w: f.World, refs: list[str], **data: Any) -> Any:
+    """A 立项评审 draw batch of the city over ``refs`` (one reviewer each unless told, no reserves)."""
+    return review_services.batch_create(
+        actor=w.city,
+        data={
+            "title": "2026 年度市重点研发计划立项评审",
+            "source_key": "programs.application",
+            "kind": "call",
+            "mode": "draw",
+            "reviewers_per_item": 1,
+            "reserves_per_item": 0,
+            "max_load": 3,
+            "min_load": 0,
+            "refs": refs,
+            "region": "3411",
+            **data,
+        },
+    )
+
+
 # ------------------------------------------------------------------------------------------ validation
 
 
@@ -287,22 +307,7 @@ def test_a_review_draw_over_applications_respects_subject_and_avoid_list(w):
     services.application_transition(actor=w.county, application=app, action="recommend")
     services.application_transition(actor=w.city, application=app, action="pass_check")
     ref = make_ref("programs.application", app.pk)
-    batch = review_services.batch_create(
-        actor=w.city,
-        data={
-            "title": "2026 年度市重点研发计划立项评审",
-            "source_key": "programs.application",
-            "kind": "call",
-            "mode": "draw",
-            "reviewers_per_item": 2,
-            "reserves_per_item": 0,
-            "max_load": 3,
-            "min_load": 0,
-            "refs": [ref],
-            "filters": {"call": w.call.pk},
-            "region": "3411",
-        },
-    )
+    batch = _batch(w, [ref], reviewers_per_item=2, filters={"call": w.call.pk})
     item = batch.items.get()
     assert item.facts["subjects"] == ["240", "210"]
     assert item.facts["avoid_person_ids"] == [[avoided.person_id, "与申报单位存在竞争关系"]]
@@ -329,21 +334,7 @@ def test_a_name_shared_by_several_experts_counts_once_against_the_cap(w):
     services.application_transition(actor=w.city, application=app, action="pass_check")
     (subject,) = ApplicationReviewSource().subjects([make_ref("programs.application", app.pk)])
     assert subject.avoid_requests == 3 and len(subject.avoid_person_ids) == 4
-    batch = review_services.batch_create(
-        actor=w.city,
-        data={
-            "title": "2026 年度市重点研发计划立项评审",
-            "source_key": "programs.application",
-            "kind": "call",
-            "mode": "draw",
-            "reviewers_per_item": 1,
-            "reserves_per_item": 0,
-            "max_load": 3,
-            "min_load": 0,
-            "refs": [subject.ref],
-            "region": "3411",
-        },
-    )
+    batch = _batch(w, [subject.ref])
     avoided = {pk for pk, _reason in batch.items.get().facts["avoid_person_ids"]}
     assert avoided == {e.person_id for e in twins + others}
 
@@ -362,21 +353,7 @@ def test_call_page_opens_a_review_batch_and_lists_it(client, w):
     form = client.get(link.replace("&amp;", "&")).content.decode()
     assert app.title in form and "创新性:30" in form
     _expert(w.city, 31, subjects="240")
-    batch = review_services.batch_create(
-        actor=w.city,
-        data={
-            "title": "2026 年度市重点研发计划立项评审",
-            "source_key": "programs.application",
-            "kind": "call",
-            "mode": "draw",
-            "reviewers_per_item": 1,
-            "reserves_per_item": 0,
-            "max_load": 3,
-            "min_load": 0,
-            "refs": [make_ref("programs.application", app.pk)],
-            "region": "3411",
-        },
-    )
+    batch = _batch(w, [make_ref("programs.application", app.pk)])
     listed = client.get(url).content.decode().split('data-testid="call-review-batches"', 1)[1]
     assert reverse("review:batch_detail", args=[batch.pk]) in listed
     # the county's staff, who may not manage the city's call, get neither the button nor another's batches
@@ -450,21 +427,7 @@ def test_staff_entries_count_against_what_the_applicant_named_not_the_matches(w)
         services.application_transition(actor=w.county, application=app, action="recommend")
         services.application_transition(actor=w.city, application=app, action="pass_check")
         apps_.append(app)
-    batch = review_services.batch_create(
-        actor=w.city,
-        data={
-            "title": "2026 年度市重点研发计划立项评审",
-            "source_key": "programs.application",
-            "kind": "call",
-            "mode": "draw",
-            "reviewers_per_item": 1,
-            "reserves_per_item": 0,
-            "max_load": 3,
-            "min_load": 0,
-            "refs": [make_ref("programs.application", a.pk) for a in apps_],
-            "region": "3411",
-        },
-    )
+    batch = _batch(w, [make_ref("programs.application", a.pk) for a in apps_])
     first, second = batch.items.order_by("pk")
     assert first.facts["avoid_requests"] == 2 and first.facts["avoid_person_ids"] == []
     review_services.applicant_avoid_add(actor=w.city, batch=batch, item=first.pk, expert=pool[0].pk, reason="竞争")
